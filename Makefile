@@ -1,0 +1,53 @@
+# ocpp-toolkit: every entry point a newcomer needs. Only python3 and make are assumed
+# (node/npm for the MicroPython test, as on the CI machine).
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed-stamp
+MPY_PKG := @micropython/micropython-webassembly-pyscript@1.27.0
+MPY_DIR := .micropython
+MPY_MJS := $(MPY_DIR)/node_modules/@micropython/micropython-webassembly-pyscript/micropython.mjs
+
+.PHONY: all test demo bench lint typecheck pytest codegen micropython clean
+
+all: test
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(MPY_MJS):
+	mkdir -p $(MPY_DIR)
+	npm install --silent --no-audit --no-fund --prefix $(MPY_DIR) $(MPY_PKG)
+
+micropython: $(MPY_MJS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check ocpp_core bindings tests tools bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy --strict ocpp_core
+
+pytest: $(STAMP) $(MPY_MJS)
+	$(BIN)/python -m pytest -q -n 2 $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+demo: $(STAMP)
+	$(BIN)/ocpp-toolkit demo
+
+bench: $(STAMP)
+	$(BIN)/python bench/codec.py
+
+codegen: $(STAMP)
+	$(BIN)/python -m tools.codegen
+
+clean:
+	rm -rf $(VENV) $(MPY_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis
