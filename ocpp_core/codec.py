@@ -1,0 +1,450 @@
+"""The CPython fast path: msgspec decodes and validates in one pass per layer.
+
+`Codec(version, quirks=None, strict=True)` has the contract's interface
+(docs/architecture.md): `decode_frame`, `decode_request/response/send`,
+`encode_call/result/send/error`, `action_of`.
+
+How it stays both fast and exact:
+- Frame: one `msgspec.json.Decoder` over a tagged union of array-like Structs (the tag
+  is the message type number, element 0). `forbid_unknown_fields` makes extra trailing
+  elements an error; the id is `str` of at most 36 characters, payloads stay
+  `msgspec.Raw` (not parsed twice).
+- Payload: one cached typed Decoder per action and kind, over the generated Structs.
+- msgspec is only the gate. On ANY failure the message goes to the exact path
+  (`json` + `ocpp_core.frames` + `ocpp_core.validator`), which names the violation
+  (code, JSON path, sentence) exactly as `PyCodec` does. If the exact path finds
+  nothing wrong where msgspec refused, the two disagree: that is a bug, raised as
+  InternalError (kind "internal") so that tests catch it.
+- What msgspec accepts but the schemas forbid is closed by cheap guards on the raw
+  payload bytes, only for the types that need them; a hit sends the payload to the
+  exact validator (a false alarm costs time, never a wrong verdict):
+  (a) date-times: a space instead of `T`, an offset without colon (`+0100`);
+  (b) 2.x `customData` (typed `dict[str, Any]`, so its `vendorId` is unchecked);
+  (c) `format: uri` and (d) 1.6 `multipleOf` types are always checked exactly (rare
+  messages: UpdateFirmware, GetDiagnostics, smart charging).
+
+`strict=False` (probing a peer) skips payload validation on both sides: decode still
+returns a typed message when msgspec accepts the payload, else the plain dict; frames
+are still checked and unknown actions still refused.
+
+With a lenient `QuirksPolicy`, a payload that fails is fixed by the policy; the fixed
+payload is decoded into its Struct (or stays a dict when the Struct cannot hold it,
+e.g. an overlong string accepted on purpose), and `Decoded.warnings` lists the fixups.
+"""
+
+import re
+from typing import Annotated, Any, Literal, Optional, Union
+
+import msgspec
+
+from ocpp_core import frames, versions
+from ocpp_core.errors import LocalProtocolError, RemoteProtocolError, Violation
+from ocpp_core.pycodec import Decoded, load_schema, local_violation, unknown_action
+from ocpp_core.validator import Validator
+
+_MESSAGE_MODULES = {versions.V16: "v16", versions.V201: "v201", versions.V21: "v21"}
+
+_REQUEST = 1
+_RESPONSE = 2
+_SEND = 3
+_KIND_OF = {_REQUEST: frames.CALL, _RESPONSE: frames.CALLRESULT, _SEND: frames.SEND}
+_WHAT = {_REQUEST: "request", _RESPONSE: "response", _SEND: "SEND"}
+
+INTERNAL = "internal"  # violation kind: the fast and the exact path disagree (a bug)
+
+_MessageId = Annotated[str, msgspec.Meta(max_length=frames.MAX_ID_LENGTH)]
+
+
+class _Call(msgspec.Struct, array_like=True, tag=frames.CALL, forbid_unknown_fields=True):
+    message_id: _MessageId
+    action: str
+    payload: msgspec.Raw
+
+
+class _Result(msgspec.Struct, array_like=True, tag=frames.CALLRESULT, forbid_unknown_fields=True):
+    message_id: _MessageId
+    payload: msgspec.Raw
+
+
+class _Send(msgspec.Struct, array_like=True, tag=frames.SEND, forbid_unknown_fields=True):
+    message_id: _MessageId
+    action: str
+    payload: msgspec.Raw
+
+
+def _error_struct(version: str, kind: int) -> Any:
+    """The CALLERROR / CALLRESULTERROR Struct of `version`: its codes, its length limit."""
+    codes = Literal[tuple(sorted(versions.ERROR_CODES[version]))]  # type: ignore[valid-type]
+    description: Any = str
+    if version != versions.V16:
+        description = Annotated[str, msgspec.Meta(max_length=frames.MAX_DESCRIPTION_LENGTH_2X)]
+    return msgspec.defstruct(
+        "_Error" + str(kind),
+        [
+            ("message_id", _MessageId),
+            ("error_code", codes),
+            ("error_description", description),
+            ("error_details", dict[str, Any]),
+        ],
+        array_like=True,
+        tag=kind,
+        forbid_unknown_fields=True,
+    )
+
+
+# Guards (see the module docstring). Each pattern starts with a literal byte so that
+# `re` scans for it at C speed; a hit only means "let the exact validator look".
+_SPACE_TIME = re.compile(rb" \d\d:\d\d:\d\d").search
+_PLUS_OFFSET = re.compile(rb"\+\d\d\d\d\"").search
+_MINUS_OFFSET = re.compile(rb"-\d\d\d\d\"").search
+_TIME_OFFSET = re.compile(rb":\d\d(?:\.\d+)?[+-]\d\d\d\d\"").search
+_CUSTOM_DATA = re.compile(rb"\"customData\"").search
+_OBJECT = re.compile(rb"\{").match
+
+
+def _bad_offset(raw: Any, search: Any) -> bool:
+    # "+0100"-style offsets: the literal search finds candidates ("-1234"" in an id is
+    # one too), the anchored pattern on a small window behind each decides.
+    match = search(raw)
+    while match is not None:
+        end = match.end()
+        if _TIME_OFFSET(raw, max(0, match.start() - 40), end) is not None:
+            return True
+        match = search(raw, end)
+    return False
+
+
+def _datetime_guard(raw: Any) -> bool:
+    return (
+        _SPACE_TIME(raw) is not None
+        or _bad_offset(raw, _PLUS_OFFSET)
+        or _bad_offset(raw, _MINUS_OFFSET)
+    )
+
+
+def _datetime_custom_guard(raw: Any) -> bool:
+    return _CUSTOM_DATA(raw) is not None or _datetime_guard(raw)
+
+
+def _custom_guard(raw: Any) -> bool:
+    return _CUSTOM_DATA(raw) is not None
+
+
+def _always(raw: Any) -> bool:
+    return True
+
+
+def schema_features(schema: Any, defs: Any) -> "set[str]":
+    """What a reduced schema uses that msgspec does not check: a subset of
+    {"date-time", "uri", "customData", "multipleOf"} (follows refs, cycle safe)."""
+    found: set[str] = set()
+    seen: set[str] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        ref = node.get("ref")
+        if ref is not None:
+            if ref not in seen:
+                seen.add(ref)
+                stack.append(defs[ref])
+            continue
+        fmt = node.get("format")
+        if fmt is not None:
+            found.add(fmt)
+        if "multipleOf" in node:
+            found.add("multipleOf")
+        for name, sub in node.get("properties", ()):
+            if name == "customData":
+                found.add("customData")
+            stack.append(sub)
+        items = node.get("items")
+        if items is not None:
+            stack.append(items)
+    return found
+
+
+def _guard_for(features: "set[str]") -> Any:
+    if "uri" in features or "multipleOf" in features or features - {"date-time", "customData"}:
+        return _always
+    if "date-time" in features:
+        return _datetime_custom_guard if "customData" in features else _datetime_guard
+    if "customData" in features:
+        return _custom_guard
+    return None
+
+
+class Codec:
+    """Fast codec for one OCPP version (and one quirks policy)."""
+
+    def __init__(self, version: str, quirks: Any = None, strict: bool = True) -> None:
+        package = _MESSAGE_MODULES.get(version)
+        if package is None:
+            raise ValueError("unknown OCPP version " + repr(version))
+        messages = __import__("ocpp_core." + package + ".messages", None, None, ["REQUESTS"], 0)
+        schema = load_schema(version)
+        self.version = version
+        self.quirks = quirks
+        self.strict = strict
+        self.validator = Validator(version, quirks=quirks)
+        self._lenient = quirks is not None and not quirks.strict
+        self._types: dict[int, dict[str, Any]] = {
+            _REQUEST: dict(messages.REQUESTS),
+            _RESPONSE: dict(messages.RESPONSES),
+            _SEND: dict(getattr(messages, "SENDS", {})),
+        }
+        # action -> exact validator type name, per payload kind
+        self._names: dict[int, dict[str, str]] = {_REQUEST: {}, _RESPONSE: {}, _SEND: {}}
+        sends = getattr(schema, "SEND_ACTIONS", [])
+        for action, entry in schema.ACTIONS.items():
+            if action in sends:
+                self._names[_SEND][action] = entry[1]
+            else:
+                self._names[_REQUEST][action] = entry[1]
+                self._names[_RESPONSE][action] = entry[2]
+        self._action_of: dict[type, str] = dict(messages.ACTION_OF)
+        self._which_of: dict[type, int] = {}
+        for which in (_REQUEST, _RESPONSE, _SEND):
+            for cls in self._types[which].values():
+                self._which_of[cls] = which
+        # (decoder, guard) per action, filled on first use
+        self._decoders: dict[int, dict[str, Any]] = {_REQUEST: {}, _RESPONSE: {}, _SEND: {}}
+        members: list[Any] = [_Call, _Result, _error_struct(version, frames.CALLERROR)]
+        if frames.SEND in frames.KINDS[version]:
+            members += [_error_struct(version, frames.CALLRESULTERROR), _Send]
+        self._error_kinds = {members[2]: frames.CALLERROR}
+        if len(members) > 3:
+            self._error_kinds[members[3]] = frames.CALLRESULTERROR
+        self._frame_decoder = msgspec.json.Decoder(Union[tuple(members)])
+
+    # ------------------------------------------------------------------ frames
+
+    def decode_frame(self, text: "str | bytes") -> frames.Frame:
+        """One WebSocket text message -> `Frame` (payload: `msgspec.Raw`)."""
+        try:
+            frame = self._frame_decoder.decode(text)
+        except (ValueError, RecursionError) as error:  # msgspec errors are ValueErrors
+            return self._exact_frame(text, error)
+        cls = type(frame)
+        if cls is _Call:
+            if _OBJECT(frame.payload) is None:
+                return self._exact_frame(text, None)
+            return frames.Frame(frames.CALL, frame.message_id, frame.action, frame.payload)
+        if cls is _Result:
+            if _OBJECT(frame.payload) is None:
+                return self._exact_frame(text, None)
+            return frames.Frame(frames.CALLRESULT, frame.message_id, None, frame.payload)
+        if cls is _Send:
+            if _OBJECT(frame.payload) is None:
+                return self._exact_frame(text, None)
+            return frames.Frame(frames.SEND, frame.message_id, frame.action, frame.payload)
+        return frames.Frame(
+            self._error_kinds[cls],
+            frame.message_id,
+            None,
+            None,
+            frame.error_code,
+            frame.error_description,
+            frame.error_details,
+        )
+
+    def _exact_frame(self, text: Any, error: Optional[Exception]) -> frames.Frame:
+        if isinstance(text, str):
+            try:
+                text.encode()
+            except UnicodeEncodeError:  # a lone surrogate character: no UTF-8 text
+                raise frames.not_json(text, self.version) from None
+        frames.parse_text(text, self.version)  # raises the precise RemoteProtocolError
+        if isinstance(error, RecursionError) or "recursion" in str(error):
+            # msgspec's nesting limit can be a little lower than json's
+            raise frames.not_json(text, self.version)
+        raise self._internal(f"msgspec refused a frame the exact checker accepts: {error}")
+
+    def _internal(self, message: str, **where: Any) -> RemoteProtocolError:
+        violation = Violation(INTERNAL, versions.INTERNAL_ERROR, "", message)
+        return RemoteProtocolError(violation, **where)
+
+    # ------------------------------------------------------------------ payloads
+
+    def decode_request(self, action: str, raw: Any, message_id: Optional[str] = None) -> Decoded:
+        """A CALL payload (`msgspec.Raw`, bytes or dict) -> Decoded(typed request)."""
+        return self._decode(_REQUEST, action, raw, message_id)
+
+    def decode_response(self, action: str, raw: Any, message_id: Optional[str] = None) -> Decoded:
+        """A CALLRESULT payload, typed by the action of the CALL it answers."""
+        return self._decode(_RESPONSE, action, raw, message_id)
+
+    def decode_send(self, action: str, raw: Any, message_id: Optional[str] = None) -> Decoded:
+        """A SEND payload (2.1)."""
+        return self._decode(_SEND, action, raw, message_id)
+
+    def _decoder(self, which: int, action: str) -> Any:
+        entry = self._decoders[which].get(action)
+        if entry is None:
+            cls = self._types[which].get(action)
+            if cls is None:
+                raise unknown_action(self.version, action, _WHAT[which], _KIND_OF[which])
+            root, defs = self.validator.schema_of(self._names[which][action])
+            guard = _guard_for(schema_features(root, defs)) if self.strict else None
+            entry = (msgspec.json.Decoder(cls), guard)
+            self._decoders[which][action] = entry
+        return entry
+
+    def _decode(self, which: int, action: str, raw: Any, message_id: Optional[str]) -> Decoded:
+        try:
+            decoder, guard = self._decoder(which, action)
+        except RemoteProtocolError as error:
+            error.message_id = message_id
+            raise
+        try:
+            message = decoder.decode(raw)
+        except (ValueError, TypeError, RecursionError) as error:
+            return self._exact_payload(which, action, raw, message_id, None, error)
+        if guard is not None and guard(raw):
+            return self._exact_payload(which, action, raw, message_id, message, None)
+        return Decoded(message)
+
+    def _exact_payload(
+        self,
+        which: int,
+        action: str,
+        raw: Any,
+        message_id: Optional[str],
+        message: Any,
+        error: Optional[Exception],
+    ) -> Decoded:
+        kind = _KIND_OF[which]
+        if isinstance(raw, dict):
+            payload = raw
+        else:
+            try:
+                payload = frames.loads(bytes(raw))
+            except (ValueError, RecursionError):
+                # msgspec skips a Raw payload without parsing its numbers: 1e400 gets
+                # here. The exact path calls that text not JSON (frames.parse_text).
+                raise frames.not_json_id(self.version, message_id, kind) from None
+        if not self.strict:
+            if message is None and isinstance(raw, dict):
+                message = self._typed_or_dict(which, action, raw)
+            return Decoded(payload if message is None else message)
+        type_name = self._names[which][action]
+        if not isinstance(payload, dict):
+            violation = Violation(
+                versions.PAYLOAD_NOT_OBJECT,
+                versions.code_for(self.version, versions.PAYLOAD_NOT_OBJECT),
+                "$",
+                "the payload is not a JSON object",
+            )
+            raise RemoteProtocolError(violation, message_id, kind, action)
+        violations = self.validator.validate(type_name, payload)
+        if violations:
+            if self._lenient:
+                fixed, fixups, violations = self.validator.fix(type_name, payload)
+                if not violations:
+                    return Decoded(self._typed_or_dict(which, action, fixed), tuple(fixups))
+            raise RemoteProtocolError(violations[0], message_id, kind, action)
+        if message is not None:  # a guard's false alarm: the typed message stands
+            return Decoded(message)
+        # A dict handed in, or a payload with duplicate keys (msgspec checks every
+        # occurrence, json keeps the last; the exact verdict on the last one stands):
+        # type the parsed payload. Only if msgspec still refuses do the paths disagree.
+        typed = self._typed_or_dict(which, action, payload)
+        if typed is not payload:
+            return Decoded(typed)
+        raise self._internal(
+            f"msgspec refused a {type_name} the exact validator accepts: {error}",
+            message_id=message_id,
+            kind=kind,
+            action=action,
+        )
+
+    def _typed_or_dict(self, which: int, action: str, payload: Any) -> Any:
+        decoder = self._decoder(which, action)[0]
+        try:
+            return decoder.decode(msgspec.json.encode(payload))
+        except (ValueError, TypeError):
+            return payload
+
+    # ------------------------------------------------------------------ encode
+
+    def action_of(self, message: Any) -> str:
+        """The action of a typed request, response or SEND message."""
+        action = self._action_of.get(type(message))
+        if action is None:
+            raise LocalProtocolError(
+                f"{type(message).__name__} is not an OCPP {self.version} message type"
+            )
+        return action
+
+    def encode_call(self, message_id: str, request: Any) -> str:
+        """`[2,id,action,payload]`; the request is validated before it leaves."""
+        return self._encode(frames.CALL, _REQUEST, message_id, request)
+
+    def encode_result(self, message_id: str, response: Any) -> str:
+        """`[3,id,payload]` for a typed response."""
+        return self._encode(frames.CALLRESULT, _RESPONSE, message_id, response)
+
+    def encode_send(self, message_id: str, message: Any) -> str:
+        """`[6,id,action,payload]` (2.1)."""
+        return self._encode(frames.SEND, _SEND, message_id, message)
+
+    def _encode(self, kind: int, which: int, message_id: str, message: Any) -> str:
+        if self._which_of.get(type(message)) != which:
+            raise LocalProtocolError(
+                f"{type(message).__name__} is not an OCPP {self.version} "
+                f"{_WHAT[which]} message type"
+            )
+        frames.check_message_id(message_id)
+        action = self._action_of[type(message)]
+        try:
+            payload = msgspec.json.encode(message)
+        except (TypeError, ValueError, OverflowError) as error:
+            raise LocalProtocolError(f"cannot encode {type(message).__name__}: {error}") from None
+        if self.strict:
+            self._check_out(which, action, payload)
+        head = msgspec.json.encode(message_id)
+        if kind == frames.CALLRESULT:
+            return (b"[3," + head + b"," + payload + b"]").decode()
+        return (b'[%d,%s,"%s",%s]' % (kind, head, action.encode(), payload)).decode()
+
+    def _check_out(self, which: int, action: str, payload: bytes) -> None:
+        decoder, guard = self._decoder(which, action)
+        try:
+            decoder.decode(payload)
+            refused: Optional[Exception] = None
+        except (ValueError, TypeError, RecursionError) as error:
+            refused = error
+        if refused is None and (guard is None or not guard(payload)):
+            return
+        type_name = self._names[which][action]
+        try:
+            violations = self.validator.validate(type_name, frames.loads(payload))
+        except ValueError as error:  # a number out of range
+            raise LocalProtocolError(f"{type_name} is not valid JSON: {error}") from None
+        if violations:
+            raise local_violation(violations[0], type_name)
+        if refused is not None:  # the two paths disagree: a bug, never sent silently
+            raise LocalProtocolError(
+                f"internal: msgspec refused a {type_name} the exact validator accepts: {refused}"
+            )
+
+    def encode_error(
+        self,
+        message_id: str,
+        code: str,
+        description: str = "",
+        details: Optional[dict[str, Any]] = None,
+        kind: int = frames.CALLERROR,
+    ) -> str:
+        """`[4,id,code,description,details]` (kind=5: 2.1 CALLRESULTERROR)."""
+        frames.check_message_id(message_id)
+        if details is None:
+            details = {}
+        frames.check_error(self.version, code, description, details, kind)
+        try:
+            return msgspec.json.encode(
+                frames.build_error(message_id, code, description, details, kind)
+            ).decode()
+        except (TypeError, ValueError, OverflowError) as error:
+            raise LocalProtocolError(f"cannot encode the error details: {error}") from None
