@@ -1,6 +1,6 @@
 """Codec benchmark: µs per frame to receive and to send the corpus, per OCPP version.
 
-    .venv/bin/python bench/codec.py            # full run (about a minute)
+    .venv/bin/python bench/codec.py            # full run (a few minutes: mobilityhouse is slow)
     .venv/bin/python bench/codec.py --quick    # fewer repeats, for a smoke test
 
 Not a test: it prints numbers and never fails on them. What is timed, per frame of
@@ -29,10 +29,10 @@ steps (camel/snake case conversion, dataclass construction and `asdict`) are lef
 too. Both choices make mobilityhouse look faster, so the ratios are lower bounds.
 
 Timing: time.perf_counter, the garbage collector off while timing (as timeit does).
-The corpus is cut into blocks of 64 frames; each block is timed N times per
-implementation, implementations alternating, and the best time of each block is
-summed: µs/frame = that sum / frames. Short blocks dodge the preemptions of a busy
-machine far better than whole passes, and alternating keeps the ratios fair.
+The corpus is cut into blocks of 64 frames (8 for mobilityhouse); each block is timed
+N times per implementation, implementations alternating, and the best time of each
+block is summed: µs/frame = that sum / frames. Short blocks dodge the preemptions of a
+busy machine far better than whole passes, and alternating keeps the ratios fair.
 """
 
 import argparse
@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 FILES = (("1.6", "ocpp16.jsonl"), ("2.0.1", "ocpp201.jsonl"), ("2.1", "ocpp21.jsonl"))
 BLOCK = 64  # frames per timed block (see measure)
+SLOW_BLOCK = 8  # the same for mobilityhouse, ~100x slower per frame
 TARGET_VS_JSON = 1.0  # receive: ours / json.loads must be below this
 TARGET_VS_MOBILITYHOUSE = 100.0  # receive: mobilityhouse / ours must reach this
 
@@ -236,6 +237,115 @@ def mobilityhouse_send(corpus: Corpus) -> "Callable[[], int]":
     return run
 
 
+# mobilityhouse as its ChargePoint really runs: `await validate_payload` (a thread-pool
+# hop per message), and the conversions between camelCase dicts and its dataclasses
+# (charge_point.camel_to_snake_case / serialize_as_dict / snake_to_camel_case /
+# remove_nones), in the order ChargePoint.route_message, _handle_call and call use them.
+
+_MH_PACKAGES = {"1.6": "v16", "2.0.1": "v201", "2.1": "v21"}
+_loop: "Any" = None
+
+
+def _event_loop() -> "Any":
+    global _loop
+    if _loop is None:
+        import asyncio
+
+        _loop = asyncio.new_event_loop()
+    return _loop
+
+
+def _mh_modules(version: str) -> "tuple[Any, Any]":
+    import importlib
+
+    package = _MH_PACKAGES[version]
+    return (
+        importlib.import_module(f"ocpp.{package}.call"),
+        importlib.import_module(f"ocpp.{package}.call_result"),
+    )
+
+
+def shipped_receive(corpus: Corpus) -> "Callable[[], int]":
+    from ocpp.charge_point import camel_to_snake_case
+    from ocpp.messages import Call, unpack, validate_payload
+
+    _, results = _mh_modules(corpus.version)
+    texts = corpus.texts
+    version = corpus.version
+    loop = _event_loop()
+
+    async def receive_all() -> int:
+        pending: dict[str, str] = {}
+        failures = 0
+        for text in texts:
+            try:
+                message = unpack(text)
+                if isinstance(message, Call):
+                    pending[message.unique_id] = message.action
+                    await validate_payload(message, version)
+                    camel_to_snake_case(message.payload)  # the handler's keyword arguments
+                else:
+                    message.action = pending.pop(message.unique_id)
+                    await validate_payload(message, version)
+                    payload = camel_to_snake_case(message.payload)
+                    getattr(results, message.action)(**payload)  # what call() returns
+            except Exception:  # OCPPError, or a TypeError of a dataclass that does not fit
+                failures += 1
+        return failures
+
+    def run() -> int:
+        failures: int = loop.run_until_complete(receive_all())
+        return failures
+
+    return run
+
+
+def shipped_send(corpus: Corpus) -> "Callable[[], int]":
+    from ocpp.charge_point import (
+        camel_to_snake_case,
+        remove_nones,
+        serialize_as_dict,
+        snake_to_camel_case,
+    )
+    from ocpp.messages import Call, CallResult, validate_payload
+
+    calls, results = _mh_modules(corpus.version)
+    version = corpus.version
+    loop = _event_loop()
+    work = []
+    unbuildable = 0
+    for frame, action in zip(corpus.parsed, corpus.actions, strict=True):
+        module = calls if frame[0] == 2 else results
+        try:  # the typed payload a user hands to ChargePoint.call or returns from a handler
+            payload = getattr(module, action)(**camel_to_snake_case(frame[-1]))
+        except TypeError:
+            unbuildable += 1
+            continue
+        work.append((frame[0], frame[1], action, payload))
+
+    async def send_all() -> int:
+        failures = unbuildable
+        for kind, message_id, action, payload in work:
+            try:
+                if kind == 2:  # ChargePoint.call
+                    body = remove_nones(snake_to_camel_case(serialize_as_dict(payload)))
+                    message: Any = Call(message_id, action, body)
+                else:  # ChargePoint._handle_call
+                    body = snake_to_camel_case(remove_nones(serialize_as_dict(payload)))
+                    message = CallResult(message_id, body, action)
+                await validate_payload(message, version)
+                message.to_json()
+            except Exception:
+                failures += 1
+        return failures
+
+    def run() -> int:
+        failures: int = loop.run_until_complete(send_all())
+        return failures
+
+    return run
+
+
 # ------------------------------------------------------------------------------------
 
 
@@ -260,11 +370,15 @@ def best_of_interleaved(runs: "list[Callable[[], int]]", repeats: int) -> "list[
 
 
 def measure(
-    corpus: Corpus, factories: "list[Callable[[Corpus], Callable[[], int]]]", repeats: int
+    corpus: Corpus,
+    factories: "list[Callable[[Corpus], Callable[[], int]]]",
+    repeats: int,
+    block: int = 0,
 ) -> "list[tuple[float, int]]":
     """(seconds, failures) per implementation for one pass over `corpus`.
 
-    The corpus is cut into blocks of BLOCK frames; each block is timed `repeats` times
+    The corpus is cut into blocks of `block` frames (default BLOCK, SLOW_BLOCK for
+    mobilityhouse: a block should take milliseconds); each block is timed `repeats` times
     per implementation, alternating them, and the best time of each block is summed.
     On a busy machine a short block is much more likely than a whole pass to run
     without being preempted, so the sum of block minima is a steadier estimate of the
@@ -272,8 +386,8 @@ def measure(
     """
     totals = [0.0] * len(factories)
     failures = [0] * len(factories)
-    for block in corpus.blocks(BLOCK):
-        timed = best_of_interleaved([factory(block) for factory in factories], repeats)
+    for part in corpus.blocks(block or BLOCK):
+        timed = best_of_interleaved([factory(part) for factory in factories], repeats)
         for index, (seconds, failed) in enumerate(timed):
             totals[index] += seconds
             failures[index] += failed
@@ -319,6 +433,41 @@ def by_action(corpus: Corpus, codec: "Any", repeats: int, top: int) -> None:
 
         return run
 
+    def frames_only(block: Corpus) -> "Callable[[], int]":
+        texts = block.texts
+
+        def run() -> int:
+            for text in texts:
+                decode_frame(text)
+            return 0
+
+        return run
+
+    def payloads_only(block: Corpus) -> "Callable[[], int]":
+        pairs = [
+            (
+                codec.decode_request if frame[0] == 2 else codec.decode_response,
+                action,
+                decode_frame(text).payload,
+            )
+            for text, action, frame in zip(block.texts, block.actions, block.parsed, strict=True)
+        ]
+
+        def run() -> int:
+            for decode, action, raw in pairs:
+                decode(action, raw)
+            return 0
+
+        return run
+
+    (frame_s, _), (payload_s, _), (json_s, _) = measure(
+        corpus, [frames_only, payloads_only, json_receive], repeats
+    )
+    print(
+        f"  receive split: decode_frame {frame_s / len(corpus) * 1e6:.2f} µs/frame + "
+        f"decode_request/response {payload_s / len(corpus) * 1e6:.2f} "
+        f"(json.loads {json_s / len(corpus) * 1e6:.2f})"
+    )
     rows = []
     for (action, kind), indices in groups.items():
         (ours_s, _), (json_s, _) = measure(corpus.subset(indices), [ours, json_receive], repeats)
@@ -424,7 +573,7 @@ def main(argv: "list[str] | None" = None) -> int:
         # mobilityhouse is ~100x slower: --quick times it on every 5th CALL/CALLRESULT pair.
         slow = corpus.every_nth_pair(5) if args.quick else corpus
         (seconds, failed_in), (send_seconds, failed_out) = measure(
-            slow, [mobilityhouse_receive, mobilityhouse_send], slow_repeats
+            slow, [mobilityhouse_receive, mobilityhouse_send], slow_repeats, SLOW_BLOCK
         )
         results["mobilityhouse"] = [
             seconds / len(slow) * 1e6,
@@ -432,16 +581,28 @@ def main(argv: "list[str] | None" = None) -> int:
             failed_in,
             failed_out,
         ]
+        if not args.quick:
+            (seconds, failed_in), (send_seconds, failed_out) = measure(
+                slow, [shipped_receive, shipped_send], slow_repeats, SLOW_BLOCK
+            )
+            results["shipped"] = [
+                seconds / len(slow) * 1e6,
+                send_seconds / len(slow) * 1e6,
+                failed_in,
+                failed_out,
+            ]
         labels = (
             ("ours", "ocpp-toolkit Codec"),
             ("mobilityhouse", f"mobilityhouse ocpp {mobilityhouse}"),
+            ("shipped", "  as ChargePoint runs it"),
             ("json", "json.loads / json.dumps"),
         )
         print(f"  {'implementation':<28} {'receive µs':>10} {'send µs':>10}  rejected")
         for key, label in labels:
             row = results.get(key)
             if row is None:
-                print(f"  {label:<28} {'n/a':>10} {'n/a':>10}")
+                if key != "shipped":
+                    print(f"  {label:<28} {'n/a':>10} {'n/a':>10}")
                 continue
             print(f"  {label:<28} {_fmt(row[0])} {_fmt(row[1])}  {row[2]} / {row[3]}")
         ours = results.get("ours")
@@ -457,35 +618,52 @@ def main(argv: "list[str] | None" = None) -> int:
                 f"  send:    ours / json.dumps = {_ratio(ours[1], results['json'][1])}; "
                 f"mobilityhouse / ours = {_ratio(results['mobilityhouse'][1], ours[1], 'x')}"
             )
+            shipped = results.get("shipped")
+            if shipped is not None:
+                print(
+                    f"  as ChargePoint runs it: mobilityhouse / ours = "
+                    f"{_ratio(shipped[0], ours[0], 'x')} receive, "
+                    f"{_ratio(shipped[1], ours[1], 'x')} send"
+                )
         if args.by_action and codec_class is not None:
             by_action(corpus, codec_class(version), repeats, args.by_action)
 
-    print("\nSummary (µs per frame; ratios: ours/json, mobilityhouse/ours)")
-    print(
-        f"  {'OCPP':<6} {'frames':>6} | {'ours rx':>8} {'json rx':>8} {'mh rx':>9} "
-        f"{'ours/json':>9} {'mh/ours':>8} | {'ours tx':>8} {'json tx':>8} {'mh tx':>9} "
-        f"{'ours/json':>9} {'mh/ours':>8}"
-    )
-    met = True
-    for version, count, results in rows:
-        ours = results.get("ours") or [None, None]
-        json_row = results["json"]
-        mh = results["mobilityhouse"]
-        cells = []
-        for index in (0, 1):
-            cells.append(
-                f"{_fmt(ours[index])[-8:]:>8} {json_row[index]:8.2f} {mh[index]:9.1f} "
-                f"{_ratio(ours[index], json_row[index]):>9} "
-                f"{_ratio(mh[index], ours[index], 'x'):>8}"
+    print("\nSummary, µs per frame (mh = mobilityhouse core path, mh* = as ChargePoint runs it)")
+    met = {"core": True, "shipped": True}
+    for index, (what, floor) in enumerate((("receive", "json.loads"), ("send", "json.dumps"))):
+        print(
+            f"  {what:<7} {'frames':>6} {'ours':>8} {floor:>10} {'mh':>9} {'mh*':>9}"
+            f" {'ours/floor':>10} {'mh/ours':>8} {'mh*/ours':>8}"
+        )
+        for version, count, results in rows:
+            ours = (results.get("ours") or [None, None])[index]
+            json_value = results["json"][index]
+            mh = results["mobilityhouse"][index]
+            shipped = (results.get("shipped") or [None, None])[index]
+            print(
+                f"  {version:<7} {count:>6} {_fmt(ours)[-8:]:>8} {json_value:10.2f} {mh:9.1f}"
+                f" {_fmt(shipped)[-9:]:>9} {_ratio(ours, json_value):>10}"
+                f" {_ratio(mh, ours, 'x'):>8} {_ratio(shipped, ours, 'x'):>8}"
             )
-        print(f"  {version:<6} {count:>6} | {cells[0]} | {cells[1]}")
-        if ours[0] is None or not (
-            ours[0] / json_row[0] < TARGET_VS_JSON and mh[0] / ours[0] >= TARGET_VS_MOBILITYHOUSE
-        ):
-            met = False
+            if index == 0:
+                fast_enough = ours is not None and ours / json_value < TARGET_VS_JSON
+                if not (fast_enough and ours is not None and mh / ours >= TARGET_VS_MOBILITYHOUSE):
+                    met["core"] = False
+                if not (
+                    fast_enough
+                    and shipped is not None
+                    and ours is not None
+                    and shipped / ours >= TARGET_VS_MOBILITYHOUSE
+                ):
+                    met["shipped"] = False
     print(
         "\nreceive target (ours/json.loads < 1.0 and mobilityhouse/ours >= 100x on every"
-        f" version): {'met' if met else 'NOT met'}"
+        f" version): {'met' if met['core'] else 'NOT met'} against the mobilityhouse core path"
+        + (
+            f", {'met' if met['shipped'] else 'NOT met'} against mobilityhouse as ChargePoint runs it"
+            if not args.quick
+            else ""
+        )
     )
     return 0
 

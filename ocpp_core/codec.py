@@ -7,8 +7,8 @@
 How it stays both fast and exact:
 - Frame: one `msgspec.json.Decoder` over a tagged union of array-like Structs (the tag
   is the message type number, element 0). `forbid_unknown_fields` makes extra trailing
-  elements an error; the id is `str` of at most 36 characters, payloads stay
-  `msgspec.Raw` (not parsed twice).
+  elements an error; the id is `str` of at most 36 characters, the error code a
+  Literal of the version's codes; payloads stay `msgspec.Raw` (skipped, not built).
 - Payload: one cached typed Decoder per action and kind, over the generated Structs.
 - msgspec is only the gate. On ANY failure the message goes to the exact path
   (`json` + `ocpp_core.frames` + `ocpp_core.validator`), which names the violation
@@ -18,10 +18,22 @@ How it stays both fast and exact:
 - What msgspec accepts but the schemas forbid is closed by cheap guards on the raw
   payload bytes, only for the types that need them; a hit sends the payload to the
   exact validator (a false alarm costs time, never a wrong verdict):
-  (a) date-times: a space instead of `T`, an offset without colon (`+0100`);
+  (a) date-times: a space instead of `T`, an offset without colon (`+0100`): the
+  value of every date-time key must match RFC 3339 exactly;
   (b) 2.x `customData` (typed `dict[str, Any]`, so its `vendorId` is unchecked);
-  (c) `format: uri` and (d) 1.6 `multipleOf` types are always checked exactly (rare
-  messages: UpdateFirmware, GetDiagnostics, smart charging).
+  (c) `format: uri` types are always checked exactly (1.6 UpdateFirmware,
+  GetDiagnostics: rare); (d) 1.6 `multipleOf: 0.1` fields: a value with more than
+  one fraction digit or an exponent goes to the exact validator; (e) a `\\u00XX`
+  escape of an ASCII character anywhere in a guarded payload (it could spell a key
+  such as `"custom\\u0044ata"` that a byte-level look would miss).
+- Where the two parsers differ on valid JSON, the exact verdict wins: duplicate keys
+  (msgspec checks every occurrence, json keeps the last: the last one counts).
+
+Where `Codec` and `PyCodec` report the same error at different steps (same violation,
+id, type and answer; only the method that raises differs):
+- a number out of a double's range (`1e400`) inside a CALL/CALLRESULT/SEND payload:
+  `PyCodec.decode_frame` calls the text not JSON; `Codec.decode_frame` skips the
+  payload unparsed, so `decode_request/response/send` raise the same NOT_JSON_ID.
 
 `strict=False` (probing a peer) skips payload validation on both sides: decode still
 returns a typed message when msgspec accepts the payload, else the plain dict; frames
@@ -92,86 +104,132 @@ def _error_struct(version: str, kind: int) -> Any:
     )
 
 
-# Guards (see the module docstring). Each pattern starts with a literal byte so that
-# `re` scans for it at C speed; a hit only means "let the exact validator look".
-_SPACE_TIME = re.compile(rb" \d\d:\d\d:\d\d").search
-_PLUS_OFFSET = re.compile(rb"\+\d\d\d\d\"").search
-_MINUS_OFFSET = re.compile(rb"-\d\d\d\d\"").search
-_TIME_OFFSET = re.compile(rb":\d\d(?:\.\d+)?[+-]\d\d\d\d\"").search
-_CUSTOM_DATA = re.compile(rb"\"customData\"").search
-_OBJECT = re.compile(rb"\{").match
+# Guards (see the module docstring): compiled searches over the raw payload (regex on
+# the msgspec.Raw buffer, no copy; every pattern starts with a literal, which `re`
+# scans for at C speed). A hit only means "let the exact validator look".
+#
+# - A payload escaping an ASCII character (`\\u0020`, `"custom\\u0044ata"`) could
+#   hide from a byte-level look what msgspec will decode: it goes to the exact path.
+# - 2.x customData: any occurrence of the key.
+# - Date-times: for each key that names a date-time field of this type, a value that
+#   is not exactly RFC 3339 (`T`, colon in the offset); a key elsewhere (inside
+#   customData, say) with another value is a false alarm the exact path clears.
+_ASCII_ESCAPE = re.compile(rb"\\u00[0-7][0-9A-Fa-f]").search
+_CUSTOM_DATA = re.compile(rb'"customData"').search
+_RFC3339 = rb'"\d\d\d\d-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)"'
 
 
-def _bad_offset(raw: Any, search: Any) -> bool:
-    # "+0100"-style offsets: the literal search finds candidates ("-1234"" in an id is
-    # one too), the anchored pattern on a small window behind each decides.
-    match = search(raw)
-    while match is not None:
-        end = match.end()
-        if _TIME_OFFSET(raw, max(0, match.start() - 40), end) is not None:
-            return True
-        match = search(raw, end)
-    return False
-
-
-def _datetime_guard(raw: Any) -> bool:
-    return (
-        _SPACE_TIME(raw) is not None
-        or _bad_offset(raw, _PLUS_OFFSET)
-        or _bad_offset(raw, _MINUS_OFFSET)
-    )
-
-
-def _datetime_custom_guard(raw: Any) -> bool:
-    return _CUSTOM_DATA(raw) is not None or _datetime_guard(raw)
-
-
-def _custom_guard(raw: Any) -> bool:
-    return _CUSTOM_DATA(raw) is not None
+def _bad_datetime_search(name: str) -> Any:
+    key = b'"' + re.escape(name.encode()) + b'"'
+    # "(?![ \t\n\r]|...)": no backtracking into the whitespace before the value
+    return re.compile(key + rb"[ \t\n\r]*:[ \t\n\r]*(?![ \t\n\r]|" + _RFC3339 + b")").search
 
 
 def _always(raw: Any) -> bool:
     return True
 
 
+def _bad_tenth_search(name: str) -> Any:
+    # multipleOf 0.1 (1.6 charging limits): an integer or one fraction digit is fine;
+    # anything else (8.15, 8.10, 1e1, a string) is for the exact validator to judge.
+    key = b'"' + re.escape(name.encode()) + b'"'
+    return re.compile(
+        key + rb"[ \t\n\r]*:[ \t\n\r]*(?![ \t\n\r]|-?(?:0|[1-9]\d*)(?:\.\d)?(?![\d.eE]))"
+    ).search
+
+
+def _make_guard(
+    custom_data: bool,
+    datetime_names: "set[str]",
+    tenth_names: "frozenset[str] | set[str]" = frozenset(),
+) -> Any:
+    """A guard for one payload type: True when the exact validator must look."""
+    searches = [_ASCII_ESCAPE]
+    if custom_data:
+        searches.append(_CUSTOM_DATA)
+    searches += [_bad_datetime_search(name) for name in sorted(datetime_names)]
+    searches += [_bad_tenth_search(name) for name in sorted(tenth_names)]
+    checks = tuple(searches)
+
+    def guard(raw: Any) -> bool:
+        try:
+            for search in checks:
+                if search(raw) is not None:
+                    return True
+        except TypeError:  # a str payload (the patterns are bytes): exact path
+            return True
+        return False
+
+    return guard
+
+
+class _Features:
+    """What a reduced schema uses that msgspec does not check (see `_walk`)."""
+
+    def __init__(self) -> None:
+        self.kinds: set[str] = set()  # "date-time", "uri", "customData", "multipleOf", ...
+        self.datetime_names: set[str] = set()  # property names of date-time fields
+        self.tenth_names: set[str] = set()  # property names of multipleOf 0.1 fields
+
+
 def schema_features(schema: Any, defs: Any) -> "set[str]":
     """What a reduced schema uses that msgspec does not check: a subset of
     {"date-time", "uri", "customData", "multipleOf"} (follows refs, cycle safe)."""
-    found: set[str] = set()
+    return _walk(schema, defs).kinds
+
+
+def datetime_fields(schema: Any, defs: Any) -> "set[str]":
+    """The property names of the date-time fields anywhere in a reduced schema."""
+    return _walk(schema, defs).datetime_names
+
+
+def _walk(schema: Any, defs: Any) -> _Features:
+    out = _Features()
     seen: set[str] = set()
-    stack = [schema]
+    stack: list[tuple[str, Any]] = [("", schema)]
     while stack:
-        node = stack.pop()
+        name, node = stack.pop()
         if not isinstance(node, dict):
             continue
         ref = node.get("ref")
         if ref is not None:
-            if ref not in seen:
+            target = defs[ref]
+            # containers are walked once (definitions may recurse); leaves every time,
+            # since the same date-time definition may sit under several names
+            if ref not in seen or not ("properties" in target or "items" in target):
                 seen.add(ref)
-                stack.append(defs[ref])
+                stack.append((name, target))
             continue
         fmt = node.get("format")
         if fmt is not None:
-            found.add(fmt)
-        if "multipleOf" in node:
-            found.add("multipleOf")
-        for name, sub in node.get("properties", ()):
-            if name == "customData":
-                found.add("customData")
-            stack.append(sub)
+            out.kinds.add(fmt)
+            if fmt == "date-time":
+                out.datetime_names.add(name)
+        step = node.get("multipleOf")
+        if step is not None:
+            out.kinds.add("multipleOf")
+            if step == 0.1:
+                out.tenth_names.add(name)
+            else:
+                out.kinds.add("multipleOf-other")
+        for prop, sub in node.get("properties", ()):
+            if prop == "customData":
+                out.kinds.add("customData")
+            stack.append((prop, sub))
         items = node.get("items")
         if items is not None:
-            stack.append(items)
-    return found
+            stack.append((name, items))
+    return out
 
 
-def _guard_for(features: "set[str]") -> Any:
-    if "uri" in features or "multipleOf" in features or features - {"date-time", "customData"}:
-        return _always
-    if "date-time" in features:
-        return _datetime_custom_guard if "customData" in features else _datetime_guard
-    if "customData" in features:
-        return _custom_guard
+def _guard_for(schema: Any, defs: Any) -> Any:
+    features = _walk(schema, defs)
+    if features.kinds - {"date-time", "customData", "multipleOf"}:
+        return _always  # uri (UpdateFirmware, GetDiagnostics in 1.6): always exact
+    if features.kinds:
+        return _make_guard(
+            "customData" in features.kinds, features.datetime_names, features.tenth_names
+        )
     return None
 
 
@@ -210,6 +268,8 @@ class Codec:
                 self._which_of[cls] = which
         # (decoder, guard) per action, filled on first use
         self._decoders: dict[int, dict[str, Any]] = {_REQUEST: {}, _RESPONSE: {}, _SEND: {}}
+        self._requests = self._decoders[_REQUEST]
+        self._responses = self._decoders[_RESPONSE]
         members: list[Any] = [_Call, _Result, _error_struct(version, frames.CALLERROR)]
         if frames.SEND in frames.KINDS[version]:
             members += [_error_struct(version, frames.CALLRESULTERROR), _Send]
@@ -228,16 +288,10 @@ class Codec:
             return self._exact_frame(text, error)
         cls = type(frame)
         if cls is _Call:
-            if _OBJECT(frame.payload) is None:
-                return self._exact_frame(text, None)
             return frames.Frame(frames.CALL, frame.message_id, frame.action, frame.payload)
         if cls is _Result:
-            if _OBJECT(frame.payload) is None:
-                return self._exact_frame(text, None)
             return frames.Frame(frames.CALLRESULT, frame.message_id, None, frame.payload)
         if cls is _Send:
-            if _OBJECT(frame.payload) is None:
-                return self._exact_frame(text, None)
             return frames.Frame(frames.SEND, frame.message_id, frame.action, frame.payload)
         return frames.Frame(
             self._error_kinds[cls],
@@ -267,43 +321,66 @@ class Codec:
 
     # ------------------------------------------------------------------ payloads
 
+    # The three decoders repeat themselves on purpose: the hot path is one dict lookup,
+    # one msgspec decode, the guard, and no further Python call.
+
     def decode_request(self, action: str, raw: Any, message_id: Optional[str] = None) -> Decoded:
         """A CALL payload (`msgspec.Raw`, bytes or dict) -> Decoded(typed request)."""
-        return self._decode(_REQUEST, action, raw, message_id)
+        entry = self._requests.get(action)
+        if entry is None:
+            entry = self._new_decoder(_REQUEST, action, message_id)
+        try:
+            message = entry[0].decode(raw)
+        except (ValueError, TypeError, RecursionError) as error:
+            return self._exact_payload(_REQUEST, action, raw, message_id, None, error)
+        guard = entry[1]
+        if guard is not None and guard(raw):
+            return self._exact_payload(_REQUEST, action, raw, message_id, message, None)
+        return Decoded(message)
 
     def decode_response(self, action: str, raw: Any, message_id: Optional[str] = None) -> Decoded:
         """A CALLRESULT payload, typed by the action of the CALL it answers."""
-        return self._decode(_RESPONSE, action, raw, message_id)
+        entry = self._responses.get(action)
+        if entry is None:
+            entry = self._new_decoder(_RESPONSE, action, message_id)
+        try:
+            message = entry[0].decode(raw)
+        except (ValueError, TypeError, RecursionError) as error:
+            return self._exact_payload(_RESPONSE, action, raw, message_id, None, error)
+        guard = entry[1]
+        if guard is not None and guard(raw):
+            return self._exact_payload(_RESPONSE, action, raw, message_id, message, None)
+        return Decoded(message)
 
     def decode_send(self, action: str, raw: Any, message_id: Optional[str] = None) -> Decoded:
         """A SEND payload (2.1)."""
-        return self._decode(_SEND, action, raw, message_id)
-
-    def _decoder(self, which: int, action: str) -> Any:
-        entry = self._decoders[which].get(action)
+        entry = self._decoders[_SEND].get(action)
         if entry is None:
-            cls = self._types[which].get(action)
-            if cls is None:
-                raise unknown_action(self.version, action, _WHAT[which], _KIND_OF[which])
-            root, defs = self.validator.schema_of(self._names[which][action])
-            guard = _guard_for(schema_features(root, defs)) if self.strict else None
-            entry = (msgspec.json.Decoder(cls), guard)
-            self._decoders[which][action] = entry
-        return entry
-
-    def _decode(self, which: int, action: str, raw: Any, message_id: Optional[str]) -> Decoded:
+            entry = self._new_decoder(_SEND, action, message_id)
         try:
-            decoder, guard = self._decoder(which, action)
-        except RemoteProtocolError as error:
-            error.message_id = message_id
-            raise
-        try:
-            message = decoder.decode(raw)
+            message = entry[0].decode(raw)
         except (ValueError, TypeError, RecursionError) as error:
-            return self._exact_payload(which, action, raw, message_id, None, error)
+            return self._exact_payload(_SEND, action, raw, message_id, None, error)
+        guard = entry[1]
         if guard is not None and guard(raw):
-            return self._exact_payload(which, action, raw, message_id, message, None)
+            return self._exact_payload(_SEND, action, raw, message_id, message, None)
         return Decoded(message)
+
+    def _new_decoder(self, which: int, action: str, message_id: Optional[str] = None) -> Any:
+        """(Decoder, guard) of an action, built on first use; NotImplemented if unknown."""
+        entry = self._decoders[which].get(action)
+        if entry is not None:
+            return entry
+        cls = self._types[which].get(action)
+        if cls is None:
+            error = unknown_action(self.version, action, _WHAT[which], _KIND_OF[which])
+            error.message_id = message_id
+            raise error
+        root, defs = self.validator.schema_of(self._names[which][action])
+        guard = _guard_for(root, defs) if self.strict else None
+        entry = (msgspec.json.Decoder(cls), guard)
+        self._decoders[which][action] = entry
+        return entry
 
     def _exact_payload(
         self,
@@ -319,24 +396,16 @@ class Codec:
             payload = raw
         else:
             try:
-                payload = frames.loads(bytes(raw))
+                payload = frames.loads(raw if isinstance(raw, str) else bytes(raw))
             except (ValueError, RecursionError):
                 # msgspec skips a Raw payload without parsing its numbers: 1e400 gets
                 # here. The exact path calls that text not JSON (frames.parse_text).
                 raise frames.not_json_id(self.version, message_id, kind) from None
-        if not self.strict:
+        type_name = self._names[which][action]
+        if not self.strict and isinstance(payload, dict):
             if message is None and isinstance(raw, dict):
                 message = self._typed_or_dict(which, action, raw)
             return Decoded(payload if message is None else message)
-        type_name = self._names[which][action]
-        if not isinstance(payload, dict):
-            violation = Violation(
-                versions.PAYLOAD_NOT_OBJECT,
-                versions.code_for(self.version, versions.PAYLOAD_NOT_OBJECT),
-                "$",
-                "the payload is not a JSON object",
-            )
-            raise RemoteProtocolError(violation, message_id, kind, action)
         violations = self.validator.validate(type_name, payload)
         if violations:
             if self._lenient:
@@ -360,7 +429,7 @@ class Codec:
         )
 
     def _typed_or_dict(self, which: int, action: str, payload: Any) -> Any:
-        decoder = self._decoder(which, action)[0]
+        decoder = self._new_decoder(which, action)[0]
         try:
             return decoder.decode(msgspec.json.encode(payload))
         except (ValueError, TypeError):
@@ -409,7 +478,7 @@ class Codec:
         return (b'[%d,%s,"%s",%s]' % (kind, head, action.encode(), payload)).decode()
 
     def _check_out(self, which: int, action: str, payload: bytes) -> None:
-        decoder, guard = self._decoder(which, action)
+        decoder, guard = self._new_decoder(which, action)
         try:
             decoder.decode(payload)
             refused: Optional[Exception] = None

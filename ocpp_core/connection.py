@@ -64,6 +64,9 @@ class OcppConnection:
         self._codec_factory = codec_factory
         self._rpc: Optional[RpcSession] = None
         self._events: deque[Any] = deque()
+        # Optional observer of every OCPP-J message: on_frame(direction, text), with
+        # direction "in" or "out" (frame logging in the bindings).
+        self.on_frame: Optional[Callable[[str, str], None]] = None
 
     # -- state --------------------------------------------------------------------
     @property
@@ -103,6 +106,8 @@ class OcppConnection:
     def _pump(self, now: float) -> None:
         for event in self._ws.events():
             if isinstance(event, ev.TextMessage):
+                if self.on_frame is not None:
+                    self.on_frame("in", event.text)
                 if self._rpc is not None and not self._rpc.closed:
                     self._rpc.receive_message(event.text, now)
                     self._drain_rpc()
@@ -131,6 +136,8 @@ class OcppConnection:
         texts = self._rpc.messages_to_send()
         if self._ws.state == OPEN:
             for text in texts:
+                if self.on_frame is not None:
+                    self.on_frame("out", text)
                 self._ws.send_text(text)
 
     def _answer_oversize(self, event: ev.MessageTooBig) -> None:
@@ -255,9 +262,25 @@ class CsmsConnection(OcppConnection):
         """The station identity from the request path, once the request was read."""
         return self._server.identity
 
-    def accept(self, subprotocol: Optional[str] = None) -> None:
-        """Accept the pending ConnectionRequested (see WsServer.accept)."""
+    @property
+    def request(self) -> Optional[ev.ConnectionRequested]:
+        """The station's ConnectionRequested, once its upgrade request was read."""
+        return self._server.request
+
+    def accept(
+        self,
+        subprotocol: Optional[str] = None,
+        codec_factory: "Optional[Callable[[str], Any]]" = None,
+        rpc_config: Any = None,
+    ) -> None:
+        """Accept the pending ConnectionRequested (see WsServer.accept). `codec_factory`
+        and `rpc_config`, when given, replace the connection's for this station (e.g.
+        a codec with the quirks policy of its charger model)."""
         self._server.accept(subprotocol)
+        if codec_factory is not None:
+            self._codec_factory = codec_factory
+        if rpc_config is not None:
+            self._rpc_config = rpc_config
         if self._server.version is not None:
             self._start_rpc(self._server.version)
         self._pump_now()

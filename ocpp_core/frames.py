@@ -20,8 +20,13 @@ Decisions the spec leaves open (documented here, tested in tests/test_frames.py)
   characters (J16 Table 3, P4 Table 4) and sets no minimum.
 - A message type that is not an integer (`"2"`, `true`, `2.0`) is a malformed frame
   (kind FRAME), not an unknown message type: there is no type number to reject.
-- Checks run in element order (type, arity, id, action/code, description, details,
-  payload), so the first broken rule is the one reported.
+- Checks run in element order (type, arity, id, action/code, description, details),
+  so the first broken rule is the one reported.
+- The payload's own type is not a framing rule here: a payload that is not an object
+  (`[]`, `"{}"`) is reported by the codecs' decode_request/response/send, with the
+  validator's PAYLOAD_NOT_OBJECT violation (TypeConstraintViolation, path `$`), after
+  the action is known. So a CALL of an unknown action is NotImplemented whatever its
+  payload, and both codecs agree on when each error is raised.
 """
 
 import json
@@ -67,8 +72,9 @@ _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r"
 class Frame:
     """One decoded RPC frame.
 
-    `payload` is the CALL/CALLRESULT/SEND payload: the parsed dict on the pure path,
-    a `msgspec.Raw` on the fast path (`ocpp_core.codec`). The error fields are set on
+    `payload` is the CALL/CALLRESULT/SEND payload: the parsed JSON value on the pure
+    path (a dict unless the peer sent something else, which decode_request/response/
+    send refuse), a `msgspec.Raw` on the fast path (`ocpp_core.codec`). The error fields are set on
     CALLERROR/CALLRESULTERROR only; `action` on CALL/SEND only.
     """
 
@@ -150,7 +156,7 @@ def _is_int(value: "Any") -> bool:
 def parse_frame(obj: "Any", version: str) -> Frame:
     """Check a JSON-loaded object against the RPC framing rules of `version`.
 
-    Returns a `Frame` whose payload is the dict itself. Raises `RemoteProtocolError`
+    Returns a `Frame` whose payload is the parsed value itself. Raises `RemoteProtocolError`
     carrying the `Violation`, the message type number if it is an integer (`kind`), the
     id if it is a string (`message_id`, even when too long: `answer_id` decides) and the
     action if it is a string.
@@ -213,30 +219,14 @@ def parse_frame(obj: "Any", version: str) -> Frame:
                 message_id,
                 kind,
             )
-        return Frame(kind, message_id, action, _payload(version, obj[3], message_id, kind, action))
+        return Frame(kind, message_id, action, obj[3])
     if kind == CALLRESULT:
-        return Frame(kind, message_id, None, _payload(version, obj[2], message_id, kind, None))
+        return Frame(kind, message_id, None, obj[2])
     # CALLERROR / CALLRESULTERROR
     problem = check_error_fields(version, obj[2], obj[3], obj[4])
     if problem is not None:
         raise _fail(version, versions.FRAME, problem, message_id, kind)
     return Frame(kind, message_id, None, None, obj[2], obj[3], obj[4])
-
-
-def _payload(
-    version: str, payload: "Any", message_id: str, kind: int, action: "Optional[str]"
-) -> "Any":
-    if not isinstance(payload, dict):
-        raise _fail(
-            version,
-            versions.PAYLOAD_NOT_OBJECT,
-            "the payload is not a JSON object",
-            message_id,
-            kind,
-            action,
-            "$",
-        )
-    return payload
 
 
 def check_error_fields(version: str, code: "Any", description: "Any", details: "Any") -> "Any":
@@ -283,7 +273,16 @@ def _probe_loads() -> "Callable[[Any], Any]":
     try:
         json.loads("[]", parse_constant=_reject_constant, parse_float=_finite_float)
     except TypeError:
-        return json.loads
+        # MicroPython's loads is lenient ([1,], [1 2], {"a"}, 1e400 -> inf, ...):
+        # check the syntax strictly first (ocpp_core.jsoncheck).
+        from ocpp_core.jsoncheck import is_strict_json
+
+        def loads_mp(text: "Any") -> "Any":
+            if not is_strict_json(text):
+                raise ValueError("not JSON (RFC 8259)")
+            return json.loads(text)
+
+        return loads_mp
 
     def loads(text: "Any") -> "Any":
         return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
@@ -300,8 +299,8 @@ def parse_text(text: "Any", version: str) -> Frame:
     Text that is not JSON raises kind NOT_JSON_ID when `salvage_id` reads an id from it,
     NOT_JSON otherwise. Not JSON here also means: nested too deep for the parser, a
     number out of a double's range, and a lone UTF-16 surrogate escape (`"\\ud800"`),
-    which has no UTF-8 form (RFC 8259 §8.2; msgspec refuses it too). Known limit:
-    MicroPython's json accepts a trailing comma.
+    which has no UTF-8 form (RFC 8259 §8.2; msgspec refuses it too). On MicroPython,
+    whose json is lenient, `ocpp_core.jsoncheck` checks the syntax first.
     """
     try:
         if not isinstance(text, str):
@@ -506,6 +505,13 @@ def check_message_id(message_id: "Any") -> None:
         raise LocalProtocolError(
             f"message id {message_id!r} is longer than {MAX_ID_LENGTH} characters"
         )
+    try:
+        message_id.encode()
+        text = True
+    except UnicodeError:  # a lone surrogate (CPython only): no UTF-8, no JSON text
+        text = False
+    if not text:
+        raise LocalProtocolError(f"message id {message_id!r} is not valid text")
 
 
 def check_error(version: str, code: "Any", description: "Any", details: "Any", kind: int) -> None:

@@ -113,7 +113,8 @@ class PyCodec:
     """Pure-Python codec for one OCPP version (and one quirks policy).
 
     `strict=False` skips payload validation on both sides (for probing a peer): frames
-    are still checked, and an unknown action is still refused (nothing can route it).
+    are still checked, a payload must still be a JSON object, and an unknown action is
+    still refused (nothing can route it).
     """
 
     def __init__(self, version: str, quirks: "Any" = None, strict: bool = True) -> None:
@@ -165,12 +166,12 @@ class PyCodec:
             error = unknown_action(self.version, action, _WHAT[which], kind)
             error.message_id = message_id
             raise error
-        if not self.strict:
+        if not self.strict and isinstance(payload, dict):
             return Decoded(payload)
         violations = self.validator.validate(type_name, payload)
         if not violations:
             return Decoded(payload)
-        if self._lenient:
+        if self._lenient and self.strict:
             fixed, fixups, violations = self.validator.fix(type_name, payload)
             if not violations:
                 return Decoded(fixed, tuple(fixups))

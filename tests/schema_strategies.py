@@ -13,6 +13,7 @@ Shared with the other helpers' tests; import from `tests.schema_strategies` or, 
 """
 
 import copy
+from fractions import Fraction
 from typing import Any
 
 from hypothesis import strategies as st
@@ -118,8 +119,6 @@ def _number(schema: Schema, integer: bool) -> st.SearchStrategy[Any]:
         if step is None:
             return st.integers(lo, hi)
         # k * step, written with as many decimals as the step (e.g. 8.1 for 0.1)
-        from fractions import Fraction
-
         frac = Fraction(str(step))
         k_lo = -(10**6) if low is None else -(-Fraction(str(low)) // frac)
         k_hi = 10**6 if high is None else Fraction(str(high)) // frac

@@ -10,8 +10,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+
+try:  # installed (pip install -e .), or straight from the source tree
+    import ocpp_cli  # noqa: F401
+except ImportError:
+    sys.path.insert(0, str(ROOT / "bindings"))
 CORPUS = ROOT / "corpus"
 CORPUS_FILES = {"1.6": "ocpp16.jsonl", "2.0.1": "ocpp201.jsonl", "2.1": "ocpp21.jsonl"}
 VERSIONS = ("1.6", "2.0.1", "2.1")
@@ -69,3 +75,10 @@ def corpus_pair(version: str, action: str) -> "tuple[dict[str, object], dict[str
             assert answer[0] == 3 and answer[1] == frame[1]
             return frame[3], answer[2]
     raise LookupError(f"no {action} CALL in the {version} corpus")
+
+
+def log_validator(version: str, codec: str) -> "Any":
+    """An `ocpp_cli.validate.LogValidator` (imported here, after the path is set)."""
+    from ocpp_cli.validate import LogValidator
+
+    return LogValidator(version, codec)

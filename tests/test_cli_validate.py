@@ -658,6 +658,20 @@ def test_log_line_version_mismatch_is_a_warning():
     assert b"says ocpp '2.0.1'; validating as 1.6" in process.stderr
 
 
+@pytest.mark.parametrize("codec", CODECS)
+def test_absurd_nesting_is_an_invalid_frame_not_a_crash(codec):
+    # 100 000 levels: too deep for any JSON parser here. As a log object it is not
+    # readable, so it is a raw frame; as a frame it is not JSON (RFC 8259 §9 allows a
+    # depth limit).
+    stdin = ('{"a":' * 100_000 + "\n" + "[" * 100_000 + "\n").encode()
+    process = run_cli("validate", "--codec", codec, "--ocpp", "2.0.1", "-", stdin=stdin)
+    assert process.returncode == 1, process.stderr.decode()[-2000:]
+    assert [(line["line"], line["error_code"]) for line in results(process)] == [
+        (1, "RpcFrameworkError"),
+        (2, "RpcFrameworkError"),
+    ]
+
+
 def test_a_log_object_without_a_frame_string_is_a_raw_frame():
     # {"frame": 5} is no log line: as a frame it is an object, not an array.
     process = run_cli("validate", "--ocpp", "2.1", "-", stdin=b'{"frame": 5}\n')

@@ -22,8 +22,8 @@ from ocpp_core.errors import LocalProtocolError, RemoteProtocolError
 from ocpp_core.pycodec import Decoded, PyCodec, load_schema
 from ocpp_core.quirks import ACCEPT, QuirksPolicy
 from ocpp_core.v16 import messages as m16
-from ocpp_core.v201 import messages as m201
 from ocpp_core.v21 import messages as m21
+from ocpp_core.v201 import messages as m201
 from ocpp_core.versions import V16, V21, V201
 
 try:
@@ -74,9 +74,12 @@ def _agree(version: str, which: str, action: str, payload_text: str) -> Any:
         assert got_fast.warnings == got_pure.warnings == ()
         assert type(got_fast.message).__name__ != "dict"
         # the same value: re-decoding msgspec's output with the exact path agrees
-        assert pure.validator.validate(
-            pure._types[{REQ: 1, RES: 2, SEND: 3}[which]][action], _as_json(got_fast.message)
-        ) == []
+        assert (
+            pure.validator.validate(
+                pure._types[{REQ: 1, RES: 2, SEND: 3}[which]][action], _as_json(got_fast.message)
+            )
+            == []
+        )
         return None
     assert got_fast == got_pure
     return got_pure[0]
@@ -89,52 +92,299 @@ CASES = [
     (V201, RES, "Heartbeat", '{"currentTime":"2025-06-11t06:00:00.5z"}', None),
     (V201, RES, "Heartbeat", '{"currentTime":"2025-06-11T06:00:00.123456789-05:30"}', None),
     (V201, RES, "Heartbeat", '{"currentTime":"2025-06-11 06:00:00Z"}', ("format", "$.currentTime")),
-    (V201, RES, "Heartbeat", '{"currentTime": "2025-06-11 06:00:00.1Z"}', ("format", "$.currentTime")),
-    (V201, RES, "Heartbeat", '{"currentTime":"2025-06-11T06:00:00+0100"}', ("format", "$.currentTime")),
-    (V201, RES, "Heartbeat", '{"currentTime":"2025-06-11T06:00:00.25-0530"}', ("format", "$.currentTime")),
+    (
+        V201,
+        RES,
+        "Heartbeat",
+        '{"currentTime": "2025-06-11 06:00:00.1Z"}',
+        ("format", "$.currentTime"),
+    ),
+    (
+        V201,
+        RES,
+        "Heartbeat",
+        '{"currentTime":"2025-06-11T06:00:00+0100"}',
+        ("format", "$.currentTime"),
+    ),
+    (
+        V201,
+        RES,
+        "Heartbeat",
+        '{"currentTime":"2025-06-11T06:00:00.25-0530"}',
+        ("format", "$.currentTime"),
+    ),
     (V201, RES, "Heartbeat", '{"currentTime":"2025-06-11T06:00:00"}', ("format", "$.currentTime")),
     (V201, RES, "Heartbeat", '{"currentTime":"2025-06-11T23:59:60Z"}', ("format", "$.currentTime")),
     (V201, RES, "Heartbeat", '{"currentTime":"2025-02-29T06:00:00Z"}', ("format", "$.currentTime")),
     (V16, REQ, "Heartbeat", "{}", None),
-    (V16, RES, "Heartbeat", '{"currentTime":"2025-06-11 06:00:00+01:00"}', ("format", "$.currentTime")),
-    (V21, RES, "Heartbeat", '{"currentTime":"2025-06-11T06:00:00-0000"}', ("format", "$.currentTime")),
+    (
+        V16,
+        RES,
+        "Heartbeat",
+        '{"currentTime":"2025-06-11 06:00:00+01:00"}',
+        ("format", "$.currentTime"),
+    ),
+    (
+        V21,
+        RES,
+        "Heartbeat",
+        '{"currentTime":"2025-06-11T06:00:00-0000"}',
+        ("format", "$.currentTime"),
+    ),
+    (
+        V201,
+        RES,
+        "Heartbeat",
+        '{"currentTime" : "2025-06-11 06:00:00Z"}',
+        ("format", "$.currentTime"),
+    ),
+    (V201, RES, "Heartbeat", '{"currentTime"\t:\n "2025-06-11T06:00:00Z"}', None),
+    # escapes msgspec decodes before it parses: in the value, in the key
+    (
+        V201,
+        RES,
+        "Heartbeat",
+        '{"currentTime":"2025-06-11\\u002006:00:00Z"}',
+        ("format", "$.currentTime"),
+    ),
+    (V201, RES, "Heartbeat", '{"currentTime":"2025-06-11\\u005406:00:00Z"}', None),
+    (
+        V201,
+        RES,
+        "Heartbeat",
+        '{"current\\u0054ime":"2025-06-11 06:00:00Z"}',
+        ("format", "$.currentTime"),
+    ),
+    (
+        V201,
+        RES,
+        "Heartbeat",
+        '{"current\\u0054ime":"2025-06-11T06:00:00+0100"}',
+        ("format", "$.currentTime"),
+    ),
+    (V201, REQ, "Heartbeat", '{"custom\\u0044ata":{}}', ("required", "$.customData.vendorId")),
+    (
+        V16,
+        REQ,
+        "StatusNotification",
+        '{"connectorId":1,"errorCode":"NoError","status":"Available","info":"S\\u00fcd \\u2603"}',
+        None,
+    ),
     # guard false alarms: the exact path agrees the payload is fine
-    (V16, REQ, "StatusNotification", '{"connectorId":1,"errorCode":"NoError","status":"Available","info":"since 12:00:00","timestamp":"2025-06-11T06:00:00Z"}', None),
-    (V16, REQ, "StatusNotification", '{"connectorId":1,"errorCode":"NoError","status":"Available","vendorErrorCode":"E-1234","timestamp":"2025-06-11T06:00:00+01:00"}', None),
-    (V16, REQ, "StatusNotification", '{"connectorId":1,"errorCode":"NoError","status":"Available","info":"12:00:00+1234"}', None),
-    (V16, REQ, "StatusNotification", '{"connectorId":1,"errorCode":"NoError","status":"Available","info":"06:00:00+0100","timestamp":"2025-06-11T06:00:00+0100"}', ("format", "$.timestamp")),
+    (
+        V16,
+        REQ,
+        "StatusNotification",
+        '{"connectorId":1,"errorCode":"NoError","status":"Available","info":"since 12:00:00","timestamp":"2025-06-11T06:00:00Z"}',
+        None,
+    ),
+    (
+        V16,
+        REQ,
+        "StatusNotification",
+        '{"connectorId":1,"errorCode":"NoError","status":"Available","vendorErrorCode":"E-1234","timestamp":"2025-06-11T06:00:00+01:00"}',
+        None,
+    ),
+    (
+        V16,
+        REQ,
+        "StatusNotification",
+        '{"connectorId":1,"errorCode":"NoError","status":"Available","info":"12:00:00+1234"}',
+        None,
+    ),
+    (
+        V16,
+        REQ,
+        "StatusNotification",
+        '{"connectorId":1,"errorCode":"NoError","status":"Available","info":"06:00:00+0100","timestamp":"2025-06-11T06:00:00+0100"}',
+        ("format", "$.timestamp"),
+    ),
     # (b) customData (2.x): an open object msgspec does not look into
     (V201, REQ, "Heartbeat", '{"customData":{"vendorId":"acme","extra":[1,{"x":null}]}}', None),
     (V201, REQ, "Heartbeat", '{"customData":{}}', ("required", "$.customData.vendorId")),
     (V201, REQ, "Heartbeat", '{"customData":{"vendorId":5}}', ("type", "$.customData.vendorId")),
-    (V201, REQ, "Heartbeat", '{"customData":{"vendorId":"' + "v" * 256 + '"}}', ("max-length", "$.customData.vendorId")),
+    (
+        V201,
+        REQ,
+        "Heartbeat",
+        '{"customData":{"vendorId":"' + "v" * 256 + '"}}',
+        ("max-length", "$.customData.vendorId"),
+    ),
     (V201, REQ, "Heartbeat", '{"customData":[]}', ("type", "$.customData")),
     (V201, REQ, "Heartbeat", '{"customData":null}', ("type", "$.customData")),
-    (V21, REQ, "BootNotification", '{"reason":"PowerUp","chargingStation":{"model":"m","vendorName":"v","customData":{"x":1}}}', ("required", "$.chargingStation.customData.vendorId")),
-    (V21, REQ, "BootNotification", '{"reason":"PowerUp","chargingStation":{"model":"m","vendorName":"v","customData":{"vendorId":"a"}}}', None),
+    (
+        V21,
+        REQ,
+        "BootNotification",
+        '{"reason":"PowerUp","chargingStation":{"model":"m","vendorName":"v","customData":{"x":1}}}',
+        ("required", "$.chargingStation.customData.vendorId"),
+    ),
+    (
+        V21,
+        REQ,
+        "BootNotification",
+        '{"reason":"PowerUp","chargingStation":{"model":"m","vendorName":"v","customData":{"vendorId":"a"}}}',
+        None,
+    ),
     # (c) uri and (d) multipleOf (1.6), always checked exactly
-    (V16, REQ, "UpdateFirmware", '{"location":"ftp://fw.example.com/a.bin","retrieveDate":"2025-06-11T06:00:00Z"}', None),
-    (V16, REQ, "UpdateFirmware", '{"location":"not a uri","retrieveDate":"2025-06-11T06:00:00Z"}', ("format", "$.location")),
+    (
+        V16,
+        REQ,
+        "UpdateFirmware",
+        '{"location":"ftp://fw.example.com/a.bin","retrieveDate":"2025-06-11T06:00:00Z"}',
+        None,
+    ),
+    (
+        V16,
+        REQ,
+        "UpdateFirmware",
+        '{"location":"not a uri","retrieveDate":"2025-06-11T06:00:00Z"}',
+        ("format", "$.location"),
+    ),
     (V16, REQ, "GetDiagnostics", '{"location":"/relative/path"}', ("format", "$.location")),
-    (V16, REQ, "SetChargingProfile", '{"connectorId":1,"csChargingProfiles":{"chargingProfileId":1,"stackLevel":0,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Absolute","chargingSchedule":{"chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0,"limit":8.1},{"startPeriod":60,"limit":1e1}]}}}', None),
-    (V16, REQ, "SetChargingProfile", '{"connectorId":1,"csChargingProfiles":{"chargingProfileId":1,"stackLevel":0,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Absolute","chargingSchedule":{"chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0,"limit":8.15}]}}}', ("multiple-of", "$.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit")),
+    (
+        V16,
+        REQ,
+        "SetChargingProfile",
+        '{"connectorId":1,"csChargingProfiles":{"chargingProfileId":1,"stackLevel":0,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Absolute","chargingSchedule":{"chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0,"limit":8.1},{"startPeriod":60,"limit":1e1}]}}}',
+        None,
+    ),
+    (
+        V16,
+        REQ,
+        "SetChargingProfile",
+        '{"connectorId":1,"csChargingProfiles":{"chargingProfileId":1,"stackLevel":0,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Absolute","chargingSchedule":{"chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0,"limit":8.15}]}}}',
+        ("multiple-of", "$.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit"),
+    ),
+    (
+        V16,
+        REQ,
+        "SetChargingProfile",
+        '{"connectorId":1,"csChargingProfiles":{"chargingProfileId":1,"stackLevel":0,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Absolute","chargingSchedule":{"chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0,"limit" :\n 8.15}]}}}',
+        ("multiple-of", "$.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit"),
+    ),
+    (
+        V16,
+        REQ,
+        "SetChargingProfile",
+        '{"connectorId":1,"csChargingProfiles":{"chargingProfileId":1,"stackLevel":0,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Absolute","chargingSchedule":{"chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0,"limit":8.10}]}}}',
+        None,
+    ),
+    (
+        V16,
+        REQ,
+        "SetChargingProfile",
+        '{"connectorId":1,"csChargingProfiles":{"chargingProfileId":1,"stackLevel":0,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Absolute","chargingSchedule":{"chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0,"limit":-0.0}]}}}',
+        None,
+    ),
+    (
+        V16,
+        REQ,
+        "SetChargingProfile",
+        '{"connectorId":1,"csChargingProfiles":{"chargingProfileId":1,"stackLevel":0,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Absolute","chargingSchedule":{"chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0,"limit":16}]}}}',
+        None,
+    ),
+    (
+        V16,
+        REQ,
+        "SetChargingProfile",
+        '{"connectorId":1,"csChargingProfiles":{"chargingProfileId":1,"stackLevel":0,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Absolute","chargingSchedule":{"chargingRateUnit":"A","minChargingRate":0.25,"chargingSchedulePeriod":[{"startPeriod":0,"limit":6}]}}}',
+        ("multiple-of", "$.csChargingProfiles.chargingSchedule.minChargingRate"),
+    ),
+    (
+        V16,
+        REQ,
+        "SetChargingProfile",
+        '{"connectorId":1,"csChargingProfiles":{"chargingProfileId":1,"stackLevel":0,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Absolute","chargingSchedule":{"chargingRateUnit":"A","minChargingRate":2e-2,"chargingSchedulePeriod":[{"startPeriod":0,"limit":6}]}}}',
+        ("multiple-of", "$.csChargingProfiles.chargingSchedule.minChargingRate"),
+    ),
     # the everyday rules, which msgspec checks itself
-    (V201, RES, "BootNotification", '{"currentTime":"2025-06-11T06:00:00Z","interval":300.0,"status":"Accepted"}', ("type", "$.interval")),
-    (V201, RES, "BootNotification", '{"currentTime":"2025-06-11T06:00:00Z","interval":true,"status":"Accepted"}', ("type", "$.interval")),
-    (V201, RES, "BootNotification", '{"currentTime":"2025-06-11T06:00:00Z","interval":99999999999999999999999,"status":"Accepted"}', None),
-    (V201, RES, "BootNotification", '{"currentTime":"2025-06-11T06:00:00Z","interval":300,"status":"accepted"}', ("enum", "$.status")),
-    (V201, RES, "BootNotification", '{"currentTime":"2025-06-11T06:00:00Z","interval":300}', ("required", "$.status")),
-    (V201, RES, "BootNotification", '{"currentTime":"2025-06-11T06:00:00Z","interval":300,"status":"Accepted","statusInfo":null}', ("type", "$.statusInfo")),
-    (V201, RES, "BootNotification", '{"currentTime":"2025-06-11T06:00:00Z","interval":300,"status":"Accepted","x":1}', ("additional-property", "$.x")),
-    (V201, RES, "BootNotification", '{"status":"bad","currentTime":"2025-06-11T06:00:00Z","status":"Accepted","interval":1}', None),
-    (V16, REQ, "BootNotification", '{"chargePointVendor":"' + "v" * 21 + '","chargePointModel":"m"}', ("max-length", "$.chargePointVendor")),
-    (V16, REQ, "BootNotification", '{"chargePointVendor":"' + "ü" * 20 + '","chargePointModel":"m"}', None),
+    (
+        V201,
+        RES,
+        "BootNotification",
+        '{"currentTime":"2025-06-11T06:00:00Z","interval":300.0,"status":"Accepted"}',
+        ("type", "$.interval"),
+    ),
+    (
+        V201,
+        RES,
+        "BootNotification",
+        '{"currentTime":"2025-06-11T06:00:00Z","interval":true,"status":"Accepted"}',
+        ("type", "$.interval"),
+    ),
+    (
+        V201,
+        RES,
+        "BootNotification",
+        '{"currentTime":"2025-06-11T06:00:00Z","interval":99999999999999999999999,"status":"Accepted"}',
+        None,
+    ),
+    (
+        V201,
+        RES,
+        "BootNotification",
+        '{"currentTime":"2025-06-11T06:00:00Z","interval":300,"status":"accepted"}',
+        ("enum", "$.status"),
+    ),
+    (
+        V201,
+        RES,
+        "BootNotification",
+        '{"currentTime":"2025-06-11T06:00:00Z","interval":300}',
+        ("required", "$.status"),
+    ),
+    (
+        V201,
+        RES,
+        "BootNotification",
+        '{"currentTime":"2025-06-11T06:00:00Z","interval":300,"status":"Accepted","statusInfo":null}',
+        ("type", "$.statusInfo"),
+    ),
+    (
+        V201,
+        RES,
+        "BootNotification",
+        '{"currentTime":"2025-06-11T06:00:00Z","interval":300,"status":"Accepted","x":1}',
+        ("additional-property", "$.x"),
+    ),
+    (
+        V201,
+        RES,
+        "BootNotification",
+        '{"status":"bad","currentTime":"2025-06-11T06:00:00Z","status":"Accepted","interval":1}',
+        None,
+    ),
+    (
+        V16,
+        REQ,
+        "BootNotification",
+        '{"chargePointVendor":"' + "v" * 21 + '","chargePointModel":"m"}',
+        ("max-length", "$.chargePointVendor"),
+    ),
+    (
+        V16,
+        REQ,
+        "BootNotification",
+        '{"chargePointVendor":"' + "ü" * 20 + '","chargePointModel":"m"}',
+        None,
+    ),
     (V16, REQ, "BootNotification", '{"chargePointVendor":"v"}', ("required", "$.chargePointModel")),
     (V16, REQ, "BootNotification", "[]", ("payload-not-object", "$")),
+    (V201, REQ, "Heartbeat", '"{}"', ("payload-not-object", "$")),
+    (V201, RES, "Heartbeat", "null", ("payload-not-object", "$")),
+    (V21, SEND, "NotifyPeriodicEventStream", "1", ("payload-not-object", "$")),
+    (V21, REQ, "Nope", "[]", ("unknown-action", "")),
     (V201, REQ, "SetVariables", '{"setVariableData":[]}', ("min-items", "$.setVariableData")),
     (V201, REQ, "GetBaseReport", '{"requestId":-1,"reportBase":"FullInventory"}', None),
     (V21, REQ, "NotifyPeriodicEventStream", "{}", ("unknown-action", "")),
-    (V21, SEND, "NotifyPeriodicEventStream", '{"id":1,"pending":0,"basetime":"2025-06-11T06:00:00Z","data":[]}', ("min-items", "$.data")),
+    (
+        V21,
+        SEND,
+        "NotifyPeriodicEventStream",
+        '{"id":1,"pending":0,"basetime":"2025-06-11T06:00:00Z","data":[]}',
+        ("min-items", "$.data"),
+    ),
     (V21, SEND, "Heartbeat", "{}", ("unknown-action", "")),
     (V201, REQ, "heartbeat", "{}", ("unknown-action", "")),
     (V16, REQ, "/Heartbeat", "{}", ("unknown-action", "")),
@@ -183,6 +433,35 @@ def test_dict_payloads_are_accepted_by_the_fast_codec() -> None:
     with pytest.raises(RemoteProtocolError) as info:
         fast.decode_response("Heartbeat", {"currentTime": "2025-06-11 06:00:00Z"})
     assert info.value.violation.kind == versions.FORMAT
+
+
+def test_payload_handles() -> None:
+    # Raw (from decode_frame), bytes, str and dict payloads get the same verdicts.
+    fast = CODECS[V201][0]
+    good, bad = '{"currentTime":"2025-06-11T06:00:00Z"}', '{"currentTime":"2025-06-11 06:00:00Z"}'
+    raw = fast.decode_frame('[3,"r",' + good + "]").payload
+    for handle in (raw, good.encode(), good, json.loads(good)):
+        assert isinstance(fast.decode_response("Heartbeat", handle).message, m201.HeartbeatResponse)
+    raw = fast.decode_frame('[3,"r",' + bad + "]").payload
+    for handle in (raw, bad.encode(), bad, json.loads(bad)):
+        with pytest.raises(RemoteProtocolError) as info:
+            fast.decode_response("Heartbeat", handle)
+        assert info.value.violation.kind == versions.FORMAT
+
+
+def test_out_of_range_number_is_not_json_in_both() -> None:
+    # Documented step difference: PyCodec refuses the frame, Codec the payload.
+    fast, pure = CODECS[V201]
+    text = '[2,"n1","DataTransfer",{"vendorId":"v","data":[1e400]}]'
+    with pytest.raises(RemoteProtocolError) as pure_error:
+        pure.decode_frame(text)
+    frame = fast.decode_frame(text)
+    with pytest.raises(RemoteProtocolError) as fast_error:
+        fast.decode_request(frame.action, frame.payload, frame.message_id)
+    assert pure_error.value.violation == fast_error.value.violation
+    assert pure_error.value.violation.code == "FormatViolation"
+    assert (fast_error.value.message_id, fast_error.value.kind) == ("n1", 2)
+    assert (pure_error.value.message_id, pure_error.value.kind) == ("n1", 2)
 
 
 def test_disagreement_is_reported_as_internal_error() -> None:
@@ -380,7 +659,9 @@ def test_encode_call_refuses_invalid(message: Any, payload: Any, kind: str, path
 )
 def test_encode_result_refuses_bad_datetimes(current_time: Any) -> None:
     fast = CODECS[V16][0]
-    error = _local(lambda: fast.encode_result("m1", m16.HeartbeatResponse(current_time=current_time)))
+    error = _local(
+        lambda: fast.encode_result("m1", m16.HeartbeatResponse(current_time=current_time))
+    )
     assert error.violation is not None
     assert error.violation.path == "$.currentTime"
     assert error.violation.code == "TypeConstraintViolation"
@@ -418,16 +699,20 @@ def test_not_strict() -> None:
     frame = fast.decode_frame(text)
     decoded = fast.decode_request(frame.action, frame.payload)
     assert decoded.message == json.loads(text)[3]  # msgspec refused it: the plain dict
-    assert pure.decode_request("BootNotification", json.loads(text)[3]).message == json.loads(
-        text
-    )[3]
+    assert (
+        pure.decode_request("BootNotification", json.loads(text)[3]).message == json.loads(text)[3]
+    )
     assert pure.encode_call("m1", "BootNotification", json.loads(text)[3]) == text
     # the guards are off too, and a valid payload is still typed
     decoded = fast.decode_response("Heartbeat", b'{"currentTime":"2025-06-11 06:00:00Z"}')
     assert isinstance(decoded.message, m201.HeartbeatResponse)
     decoded = fast.decode_request("Heartbeat", b'{"customData":{}}')
     assert decoded.message == m201.HeartbeatRequest(custom_data={})
-    # frames and unknown actions are still refused
+    # frames, non-object payloads and unknown actions are still refused
+    for codec in (fast, pure):
+        with pytest.raises(RemoteProtocolError) as info:
+            codec.decode_request("Heartbeat", codec.decode_frame('[2,"m1","Heartbeat",[]]').payload)
+        assert info.value.violation.kind == versions.PAYLOAD_NOT_OBJECT
     with pytest.raises(RemoteProtocolError):
         fast.decode_frame('[2,"m1","Heartbeat",{},1]')
     with pytest.raises(RemoteProtocolError):
@@ -457,10 +742,14 @@ def test_quirks_fix_and_report(version: str) -> None:
     assert not isinstance(got_fast.message, dict)
     # what the policy does not forgive is still refused, with the remaining violation
     with pytest.raises(RemoteProtocolError) as info:
-        fast.decode_response("BootNotification", b'{"currentTime":"x","interval":300,"status":"accepted"}')
+        fast.decode_response(
+            "BootNotification", b'{"currentTime":"x","interval":300,"status":"accepted"}'
+        )
     assert info.value.violation.kind == versions.FORMAT
     # a valid payload takes the fast path: no warnings
-    assert fast.decode_response("Heartbeat", b'{"currentTime":"2025-06-11T06:00:00Z"}').warnings == ()
+    assert (
+        fast.decode_response("Heartbeat", b'{"currentTime":"2025-06-11T06:00:00Z"}').warnings == ()
+    )
 
 
 def test_quirks_accepted_overlong_string_stays_a_dict() -> None:

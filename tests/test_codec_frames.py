@@ -5,6 +5,7 @@ fed whole, as bytes, wrapped in JSON whitespace, and with trailing data."""
 import json
 from typing import Any
 
+import msgspec
 import pytest
 
 from ocpp_core import frames
@@ -51,7 +52,7 @@ EXTRA = [
     '[2,"abc","Heartbeat",{"a":' + "[" * 3000 + "]" * 3000 + "}]",
     '[2,"abc","Heartbeat",{"a":' + "[" * 50 + "]" * 50 + "}]",
     '[3,"abc",{"a":1,"a":2}]',  # duplicate keys: last wins in both parsers
-    "[2,\"abc\",\"Heartbeat\",{}]\n",
+    '[2,"abc","Heartbeat",{}]\n',
     '[2,"abc","Heartbeat",{}]\x00',
     '[2,"abc","Heartbeat",{}]\u00a0',  # not JSON whitespace
     '\u00a0[2,"abc","Heartbeat",{}]',
@@ -88,8 +89,8 @@ def _outcome(decode: Any, text: Any) -> Any:
     except RemoteProtocolError as error:
         return ("error", error.violation, error.message_id, error.kind, error.action)
     payload = frame.payload
-    if payload is not None and not isinstance(payload, dict):
-        payload = json.loads(bytes(payload))  # msgspec.Raw
+    if isinstance(payload, msgspec.Raw):
+        payload = json.loads(bytes(payload))
     return (
         "ok",
         frame.kind,
@@ -138,10 +139,10 @@ def test_specific_outcomes() -> None:
         fast.decode_frame('[2,"abc","Heartbeat",{"a":"\\ud800"}]')
     assert (info.value.code, info.value.message_id) == ("FormatViolation", "abc")
     with pytest.raises(RemoteProtocolError) as info:
-        CODECS[V16][0].decode_frame("[6,\"abc\",\"X\",{}]")
+        CODECS[V16][0].decode_frame('[6,"abc","X",{}]')
     assert (info.value.code, info.value.message_id) == ("FormationViolation", "abc")
     with pytest.raises(RemoteProtocolError) as info:
-        CODECS[V21][0].decode_frame("[7,\"abc\",{}]")
+        CODECS[V21][0].decode_frame('[7,"abc",{}]')
     assert info.value.code == "MessageTypeNotSupported"
     frame = CODECS[V21][0].decode_frame('[5,"abc","GenericError","",{}]')
     assert (frame.kind, frame.error_code) == (5, "GenericError")

@@ -3,6 +3,7 @@
 import copy
 import doctest
 import os
+import sys
 from typing import Any
 
 import pytest
@@ -409,3 +410,72 @@ def test_docs_quirks_examples_run() -> None:
         optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
     )
     assert result.attempted >= 8 and result.failed == 0
+
+
+# --- the same results on MicroPython 1.27 -------------------------------------------------
+
+MICROPYTHON_SCRIPT = r"""
+import json
+from ocpp_core.quirks import DROP, TRUNCATE, QuirksPolicy
+from ocpp_core.validator import Validator
+from ocpp_core.validator.formats import datetime_status, is_multiple_of_decimal, is_uri, number_text
+
+lenient = QuirksPolicy(overlong_strings=TRUNCATE, zoneless_timestamps_utc=True, enum_case=True,
+                       unknown_enum=DROP, numbers_as_strings=True, null_optional=DROP,
+                       unknown_fields=DROP)
+CASES = (
+    ("2.0.1", "BootNotificationRequest",
+     '{"reason": "powerup", "zz": 1, "aa": 2, "chargingStation": {"model": "'
+     + "m" * 30 + '", "vendorName": "v", "serialNumber": null, "x": 1}}'),
+    ("2.0.1", "HeartbeatResponse", '{"currentTime": "2025-01-31T12:00:00"}'),
+    ("1.6", "BootNotificationResponse",
+     '{"currentTime": "2025-01-31T12:00:00Z", "interval": "300", "status": "ACCEPTED"}'),
+    ("1.6", "MeterValuesRequest",
+     '{"connectorId": 1, "meterValue": [{"timestamp": "2025-01-31T12:00:00", "sampledValue":'
+     ' [{"value": "1", "measurand": "Bogus", "unit": "wh"}]}]}'),
+    ("1.6", "StatusNotificationRequest",
+     '{"connectorId": 1, "errorCode": "NoError", "status": "Busy", "info": null}'),
+)
+def canonical(value):  # MicroPython dicts keep no order and its json has no sort_keys
+    if isinstance(value, dict):
+        return [[key, canonical(value[key])] for key in sorted(value)]
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    return value
+
+
+for version, type_name, text in CASES:
+    fixed, fixups, violations = Validator(version, quirks=lenient).fix(type_name, json.loads(text))
+    print(version, type_name, json.dumps(canonical(fixed)))
+    for f in fixups:
+        print("  fixup", f.path, f.knob, repr(f.original), repr(f.new), "|", f.message)
+    for v in violations:
+        print("  left", v.kind, v.code, v.path, "|", v.message)
+limits = json.loads("[" + ",".join(["%d.%d" % (i // 10, i % 10) for i in range(4001)]) + "]")
+print("one-decimal limits rejected:", len([x for x in limits if not is_multiple_of_decimal(x, 0.1)]))
+print([number_text(x) for x in json.loads("[92.6, 1e-7, 123456.789, 1e300, 5e-324, 8.15]")])
+print([datetime_status(t) for t in ("2024-02-29t00:00:00z", "2025-02-29T00:00:00Z", "2025-01-31T12:00:00")])
+print([is_uri(u) for u in ("https://[2001:db8::1]:8443/a?b=c#d", "a b", "urn:x:y", "http://h%zz/")])
+"""
+
+
+def test_quirks_and_formats_print_the_same_on_micropython(tmp_path: Any) -> None:
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    runner = os.path.join(ROOT, "tests", "micropython", "run.mjs")
+    assert node is not None, "node is needed to run MicroPython (see `make micropython`)"
+    script = tmp_path / "quirks_cases.py"
+    script.write_text(MICROPYTHON_SCRIPT)
+    on_mp = subprocess.run(
+        [node, runner, str(script)], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert on_mp.returncode == 0, on_mp.stderr
+    on_cpython = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert on_cpython.returncode == 0, on_cpython.stderr
+    assert on_mp.stdout == on_cpython.stdout
+    assert "one-decimal limits rejected: 0" in on_mp.stdout
+    assert "fixup $.reason enum_case 'powerup' 'PowerUp'" in on_mp.stdout

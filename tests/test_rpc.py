@@ -15,6 +15,7 @@ from test_rpc_support import (
     VERSIONS,
     call,
     kinds,
+    make_codec,
     other,
     request,
     response,
@@ -182,6 +183,9 @@ def test_bad_timeout_and_now_are_refused(version, role):
             call(sess, OWN_ACTION[role], timeout=bad)
     with pytest.raises(LocalProtocolError, match="now must be a number"):
         sess.receive_message("[]", None)
+    with pytest.raises(LocalProtocolError, match="text of one message"):
+        sess.receive_message(None, NOW)
+    assert sess.events() == []
     assert sess.messages_to_send() == []
 
 
@@ -750,6 +754,9 @@ def test_constructor_checks():
         RpcSession(versions.STATION, V16, "ids")
     with pytest.raises(TypeError):
         RpcSession(versions.STATION, V16, CounterIds(), {"call_timeout": 1})
+    for name in CODECS:
+        with pytest.raises(ValueError, match=r"codec is for OCPP 2\.0\.1"):
+            RpcSession(versions.STATION, V16, CounterIds(), None, make_codec(name, V201))
 
 
 def test_default_codec_is_msgspec_when_importable():

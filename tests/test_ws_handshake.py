@@ -284,10 +284,24 @@ def test_bad_upgrade_request_is_refused(req, status):
     assert events_of(srv) == []
 
 
-def test_request_with_body_is_refused():
+@pytest.mark.parametrize(
+    ("extra", "body"),
+    [
+        ([("Content-Length", "3")], b"abc"),
+        ([("Content-Length", "3")], b""),  # the body has not arrived yet
+        ([("Transfer-Encoding", "chunked")], b"3\r\nabc\r\n0\r\n\r\n"),
+    ],
+)
+def test_request_with_body_is_refused(extra, body):
     srv = server()
-    srv.receive_data(request(extra=[("Content-Length", "3")]) + b"abc", 0.0)
+    srv.receive_data(request(extra=extra) + body, 0.0)
     assert events_of(srv)[0].status_code == 400
+
+
+def test_request_with_zero_content_length_is_fine():
+    srv = server()
+    srv.receive_data(request(extra=[("Content-Length", "0")]), 0.0)
+    assert isinstance(events_of(srv)[0], ev.ConnectionRequested)
 
 
 def test_server_preference_picks_version():

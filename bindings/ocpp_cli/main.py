@@ -11,11 +11,11 @@ Exit statuses: 0 ok, 1 a check failed, 2 usage error (bad option, unreadable inp
 
 import argparse
 import importlib
-import logging
 import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 from ocpp_cli.usage import (
     EXIT_BROKEN_PIPE,
@@ -39,6 +39,19 @@ def _version() -> str:
         return "0+unknown"
 
 
+class _VersionAction(argparse.Action):
+    # argparse's "version" action needs the string up front; reading the installed
+    # version costs importlib.metadata (~50 ms), paid only when --version is given.
+    def __init__(self, option_strings: "list[str]", dest: str, **kwargs: "Any") -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(
+        self, parser: "Any", namespace: "Any", values: "Any", option: "Any" = None
+    ) -> None:
+        sys.stdout.write(f"{parser.prog} {_version()}\n")
+        parser.exit()
+
+
 def _verbosity_parent(default: object) -> argparse.ArgumentParser:
     # -v is accepted before and after the command name. The command's copy defaults to
     # SUPPRESS so that it does not overwrite a -v given before the command.
@@ -59,9 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Strict OCPP 1.6 / 2.0.1 / 2.1 tools: validate logs of OCPP-J traffic.",
         parents=[_verbosity_parent(0)],
     )
-    parser.add_argument(
-        "--version", action="version", version="%(prog)s " + _version(), help="print the version"
-    )
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     parents = [_verbosity_parent(argparse.SUPPRESS)]
@@ -71,7 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging(verbosity: int) -> None:
-    # Logging is opt-in: without -v only warnings reach stderr.
+    # Logging is opt-in: without -v only warnings reach stderr. Imported here, after
+    # parsing, so that --help does not pay for it.
+    import logging
+
     level = logging.WARNING
     if verbosity == 1:
         level = logging.INFO

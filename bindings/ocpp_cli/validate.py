@@ -15,13 +15,18 @@ receiver keeps (open CALLs by id); the rest of this module is file handling.
 
 import argparse
 import json
-import logging
 import sys
 from typing import IO, Any, Optional
 
 from ocpp_cli.usage import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 
-log = logging.getLogger("ocpp_cli.validate")
+
+def _log() -> "Any":
+    # logging is imported on first use, not for --help (it costs ~10 ms to import).
+    import logging
+
+    return logging.getLogger("ocpp_cli.validate")
+
 
 # Kept literal (not imported from ocpp_core.versions) so that building the parser for
 # `--help` imports nothing from the core; tests check it equals versions.VERSIONS.
@@ -319,7 +324,7 @@ def _sender(direction: object, role: "Optional[str]") -> "Optional[str]":
             if role is None:
                 return direction
             return role if direction == "out" else _OTHER_ROLE[role]
-    log.warning("ignoring unknown direction %r", direction)
+    _log().warning("ignoring unknown direction %r", direction)
     return None
 
 
@@ -328,7 +333,7 @@ def _unwrap(text: str) -> "tuple[str, object, object]":
     if text.lstrip()[:1] == "{":
         try:
             record = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             return text, None, None
         if isinstance(record, dict):
             frame = record.get("frame")
@@ -387,7 +392,7 @@ def validate_stream(
                 continue
             frame_text, direction, version = _unwrap(text)
             if version is not None and version != validator.version and not warned_version:
-                log.warning(
+                _log().warning(
                     "%s line %d says ocpp %r; validating as %s (--ocpp)",
                     name,
                     number,
@@ -403,7 +408,7 @@ def validate_stream(
                     out.write(f'{{"line": {number}, "valid": true}}\n')
                 continue
             tally.by_code[problem.code] = tally.by_code.get(problem.code, 0) + 1
-            log.debug("line %d: %s %s %s", number, problem.code, problem.path, problem.message)
+            _log().debug("line %d: %s %s %s", number, problem.code, problem.path, problem.message)
             out.write(
                 json.dumps(
                     {
@@ -434,7 +439,7 @@ def run(args: argparse.Namespace) -> int:
     stream, name = _open(args.file)
     try:
         validator = LogValidator(args.ocpp, args.codec)
-        log.info("validating %s as OCPP %s", name, args.ocpp)
+        _log().info("validating %s as OCPP %s", name, args.ocpp)
         tally = validate_stream(stream, name, validator, sys.stdout, args.role, args.invalid_only)
         sys.stdout.flush()
     finally:

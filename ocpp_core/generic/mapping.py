@@ -28,6 +28,7 @@ from typing import Any, cast
 import msgspec
 
 from ocpp_core.generic import model as g
+from ocpp_core.generic import model_extra as x
 from ocpp_core.generic.errors import NoGenericMapping, NotRepresentable, OperationNotAvailable
 
 Wire = dict[str, Any]
@@ -55,6 +56,30 @@ OPERATIONS: dict[str, tuple[type[g.GenericStruct], type[g.GenericStruct]]] = {
     "TransactionEvent": (g.TransactionEventRequest, g.TransactionEventResponse),
     "TriggerMessage": (g.TriggerMessageRequest, g.TriggerMessageResponse),
     "UnlockConnector": (g.UnlockConnectorRequest, g.UnlockConnectorResponse),
+    # ocpp_core.generic.model_extra
+    "CancelReservation": (x.CancelReservationRequest, x.CancelReservationResponse),
+    "CertificateSigned": (x.CertificateSignedRequest, x.CertificateSignedResponse),
+    "GetLocalListVersion": (x.GetLocalListVersionRequest, x.GetLocalListVersionResponse),
+    "GetLog": (x.GetLogRequest, x.GetLogResponse),
+    "LogStatusNotification": (x.LogStatusNotificationRequest, x.LogStatusNotificationResponse),
+    "ReserveNow": (x.ReserveNowRequest, x.ReserveNowResponse),
+    "SecurityEventNotification": (
+        x.SecurityEventNotificationRequest,
+        x.SecurityEventNotificationResponse,
+    ),
+    "SendLocalList": (x.SendLocalListRequest, x.SendLocalListResponse),
+    "SignCertificate": (x.SignCertificateRequest, x.SignCertificateResponse),
+    "InstallCertificate": (x.InstallCertificateRequest, x.InstallCertificateResponse),
+    "DeleteCertificate": (x.DeleteCertificateRequest, x.DeleteCertificateResponse),
+    "GetInstalledCertificateIds": (
+        x.GetInstalledCertificateIdsRequest,
+        x.GetInstalledCertificateIdsResponse,
+    ),
+    "UpdateFirmware": (x.UpdateFirmwareRequest, x.UpdateFirmwareResponse),
+    "FirmwareStatusNotification": (
+        x.FirmwareStatusNotificationRequest,
+        x.FirmwareStatusNotificationResponse,
+    ),
 }
 
 OPERATION_OF: dict[type, str] = {}
@@ -139,9 +164,13 @@ class Mapper:
         """Hook: refuse a request before it is built (state checks); default none."""
 
     def _request_action(self, request: g.GenericStruct) -> str:
+        # A request received on this connection names its action by its native message;
+        # one built by the application (or received on another connection, of another
+        # version) by the generic rule.
         native = getattr(request, "native", None)
-        if native is not None:
-            return self._action_of_native(native, self.messages.REQUESTS)
+        action = cast("dict[type, str]", self.messages.ACTION_OF).get(type(native))
+        if action is not None and self.messages.REQUESTS.get(action) is type(native):
+            return action
         return self.action_for(request)
 
     def _action_of_native(self, native: Any, registry: "dict[str, type]") -> str:

@@ -419,9 +419,14 @@ class SetVariablesResponse(GenericStruct, frozen=True):
 
 
 class TriggerMessageRequest(GenericStruct, frozen=True):
+    """1.6: TriggerMessage, or ExtendedTriggerMessage (security whitepaper) for the
+    messages only it can trigger (LogStatusNotification, SignChargingStationCertificate,
+    1.6 SignChargePointCertificate) or when `v16_extended` is True."""
+
     requested_message: str
     evse: Evse | None = None
     custom_trigger: str | None = None  # 2.1 only
+    v16_extended: bool | None = None  # 1.6 only: send as ExtendedTriggerMessage
     native: Native = None
 
 

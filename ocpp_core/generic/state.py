@@ -59,8 +59,8 @@ class TransactionIds:
         entry = self._by_generic.get(generic_id)
         if entry is None:
             return  # released meanwhile (or never opened here): nothing to remember
-        if entry.v16_id is not None:
-            self._by_v16.pop(entry.v16_id, None)
+        if entry.v16_id is not None and self._by_v16.get(entry.v16_id) is entry:
+            del self._by_v16[entry.v16_id]
         entry.v16_id = v16_id
         self._by_v16[v16_id] = entry
 
@@ -73,8 +73,11 @@ class TransactionIds:
 
     def release(self, generic_id: str) -> None:
         entry = self._by_generic.pop(generic_id, None)
+        # Only its own binding goes: a CSMS that reused an integer for a newer
+        # transaction must not lose that one.
         if entry is not None and entry.v16_id is not None:
-            self._by_v16.pop(entry.v16_id, None)
+            if self._by_v16.get(entry.v16_id) is entry:
+                del self._by_v16[entry.v16_id]
 
     def sizes(self) -> "tuple[int, int]":
         """(entries by generic id, entries by 1.6 id): what the boundedness test checks."""

@@ -18,8 +18,11 @@ is docs/generic.md):
 
 from typing import Any, Optional, cast
 
+import msgspec
+
 from ocpp_core.generic import model as g
 from ocpp_core.generic.errors import TooManyTransactions
+from ocpp_core.generic.firmware import FirmwareMapping16
 from ocpp_core.generic.mapping import OPERATIONS, Mapper, Wire, operation_of, put
 from ocpp_core.generic.state import (
     ConfigurationKeys,
@@ -29,6 +32,7 @@ from ocpp_core.generic.state import (
     TransactionIds,
 )
 from ocpp_core.generic.v16_config import ConfigurationMapping16
+from ocpp_core.generic.v16_extra import ExtraMapping16
 from ocpp_core.generic.wire16 import (
     id_tag_info_in,
     id_tag_info_out,
@@ -43,30 +47,48 @@ from ocpp_core.versions import V16
 # 1.6 ChargePointStatus -> 2.x ConnectorStatus; the others are spelled alike.
 _OCCUPIED = ("Preparing", "Charging", "SuspendedEVSE", "SuspendedEV", "Finishing")
 _RESET_TO_16 = {"Immediate": "Soft"}  # generic type -> 1.6 type when v16_type is None
+# Messages only ExtendedTriggerMessage can trigger, generic (2.x) spelling -> 1.6 spelling.
+_EXTENDED_ONLY = {
+    "LogStatusNotification": "LogStatusNotification",
+    "SignChargingStationCertificate": "SignChargePointCertificate",
+}
+_EXTENDED_FROM_16 = {"SignChargePointCertificate": "SignChargingStationCertificate"}
 
 
-class Mapper16(ConfigurationMapping16):
+class Mapper16(ConfigurationMapping16, ExtraMapping16, FirmwareMapping16):
+    """Generic <-> OCPP 1.6 for one connection.
+
+    `transaction_ids`: the station-side id map (share it across reconnects of one
+    station); `transaction_id_factory`: the CSMS-side allocator of 1.6 transaction ids
+    (default: 1, 2, 3, ... per connection); `layout`: connector ids <-> EVSE +
+    connector; `configuration_keys`: 1.6 keys <-> component + variable.
+    """
+
     version = V16
     messages = v16_messages
 
-    ACTIONS = {
-        "Authorize": ("Authorize",),
-        "BootNotification": ("BootNotification",),
-        "ChangeAvailability": ("ChangeAvailability",),
-        "ClearCache": ("ClearCache",),
-        "DataTransfer": ("DataTransfer",),
-        "GetVariables": ("GetConfiguration",),
-        "Heartbeat": ("Heartbeat",),
-        "MeterValues": ("MeterValues",),
-        "RequestStartTransaction": ("RemoteStartTransaction",),
-        "RequestStopTransaction": ("RemoteStopTransaction",),
-        "Reset": ("Reset",),
-        "SetVariables": ("ChangeConfiguration",),
-        "StatusNotification": ("StatusNotification",),
-        "TransactionEvent": ("StartTransaction", "MeterValues", "StopTransaction"),
-        "TriggerMessage": ("TriggerMessage",),
-        "UnlockConnector": ("UnlockConnector",),
-    }
+    ACTIONS = (
+        {
+            "Authorize": ("Authorize",),
+            "BootNotification": ("BootNotification",),
+            "ChangeAvailability": ("ChangeAvailability",),
+            "ClearCache": ("ClearCache",),
+            "DataTransfer": ("DataTransfer",),
+            "GetVariables": ("GetConfiguration",),
+            "Heartbeat": ("Heartbeat",),
+            "MeterValues": ("MeterValues",),
+            "RequestStartTransaction": ("RemoteStartTransaction",),
+            "RequestStopTransaction": ("RemoteStopTransaction",),
+            "Reset": ("Reset",),
+            "SetVariables": ("ChangeConfiguration",),
+            "StatusNotification": ("StatusNotification",),
+            "TransactionEvent": ("StartTransaction", "MeterValues", "StopTransaction"),
+            "TriggerMessage": ("TriggerMessage", "ExtendedTriggerMessage"),
+            "UnlockConnector": ("UnlockConnector",),
+        }
+        | ExtraMapping16.EXTRA_ACTIONS
+        | FirmwareMapping16.FIRMWARE_ACTIONS
+    )
 
     def __init__(
         self,
@@ -94,6 +116,12 @@ class Mapper16(ConfigurationMapping16):
             if action is None:
                 raise self.refuse("TransactionEvent", "event_type", repr(request.event_type))
             return action
+        if isinstance(request, g.TriggerMessageRequest):
+            extended = request.v16_extended or request.requested_message in _EXTENDED_ONLY
+            return "ExtendedTriggerMessage" if extended else "TriggerMessage"
+        firmware = self.firmware_action(request)
+        if firmware is not None:
+            return firmware
         return Mapper.action_for(self, request)
 
     def request_to_native(self, request: g.GenericStruct) -> Any:
@@ -282,7 +310,7 @@ class Mapper16(ConfigurationMapping16):
             else:
                 entry = self.transaction_ids.get(request.transaction_id)
                 connector = self.required(op, "evse", None if entry is None else entry.connector_id)
-            if not values:
+            if request.meter_value is None:
                 raise self.refuse(op, "meter_value", "a 1.6 Updated event is MeterValues")
             return action, {
                 "connectorId": connector,
@@ -300,7 +328,7 @@ class Mapper16(ConfigurationMapping16):
         if request.id_token is not None:
             wire["idTag"] = request.id_token.id_token
         put(wire, "reason", request.stopped_reason)
-        if values:
+        if request.meter_value is not None:  # [] stays [] (lossless)
             wire["transactionData"] = meter_values_out(op, values)
         return action, wire
 
@@ -480,12 +508,25 @@ class Mapper16(ConfigurationMapping16):
 
     def _out_TriggerMessage(self, request: g.TriggerMessageRequest) -> "tuple[str, Wire]":
         op = "TriggerMessage"
-        wire: Wire = {"requestedMessage": request.requested_message}
+        wanted = request.requested_message
+        action = self.action_for(request)
+        if action == "ExtendedTriggerMessage":
+            wanted = _EXTENDED_ONLY.get(wanted) or wanted
+        wire: Wire = {"requestedMessage": wanted}
         if request.evse is not None:
             wire["connectorId"] = self._connector(
                 op, "evse", request.evse.id, request.evse.connector_id
             )
-        return op, wire
+        return action, wire
+
+    def _in_ExtendedTriggerMessage(self, wire: Wire) -> g.TriggerMessageRequest:
+        generic = self._in_TriggerMessage(wire)
+        wanted = _EXTENDED_FROM_16.get(generic.requested_message) or generic.requested_message
+        return msgspec.structs.replace(
+            generic,
+            requested_message=wanted,
+            v16_extended=None if wanted in _EXTENDED_ONLY else True,
+        )
 
     def _in_TriggerMessage(self, wire: Wire) -> g.TriggerMessageRequest:
         connector = wire.get("connectorId")
@@ -520,5 +561,22 @@ class Mapper16(ConfigurationMapping16):
     _reply_in_UnlockConnector = _status_reply_in
     _reply_out_TriggerMessage = _status_reply_out
     _reply_in_TriggerMessage = _status_reply_in
+    _reply_out_ExtendedTriggerMessage = _status_reply_out
+    _reply_in_ExtendedTriggerMessage = _status_reply_in
     _reply_out_ClearCache = _status_reply_out
     _reply_in_ClearCache = _status_reply_in
+
+    _reply_out_CertificateSigned = _status_reply_out
+    _reply_in_CertificateSigned = _status_reply_in
+    _reply_out_SignCertificate = _status_reply_out
+    _reply_in_SignCertificate = _status_reply_in
+    _reply_out_ReserveNow = _status_reply_out
+    _reply_in_ReserveNow = _status_reply_in
+    _reply_out_CancelReservation = _status_reply_out
+    _reply_in_CancelReservation = _status_reply_in
+    _reply_out_SendLocalList = _status_reply_out
+    _reply_in_SendLocalList = _status_reply_in
+    _reply_out_InstallCertificate = _status_reply_out
+    _reply_in_InstallCertificate = _status_reply_in
+    _reply_out_DeleteCertificate = _status_reply_out
+    _reply_in_DeleteCertificate = _status_reply_in

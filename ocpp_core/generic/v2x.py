@@ -10,9 +10,9 @@ and in TriggerMessage.customTrigger (2.1).
 from typing import Any, cast
 
 from ocpp_core.generic import model as g
+from ocpp_core.generic.firmware import FirmwareMapping2x
 from ocpp_core.generic.mapping import (
     OPERATIONS,
-    Mapper,
     Wire,
     operation_of,
     put,
@@ -20,6 +20,7 @@ from ocpp_core.generic.mapping import (
     status_info_out,
     status_reply_out,
 )
+from ocpp_core.generic.v2x_extra import ExtraMapping2x
 from ocpp_core.generic.wire2x import (
     component_in,
     component_out,
@@ -41,28 +42,32 @@ from ocpp_core.v201 import messages as v201_messages
 from ocpp_core.versions import V21, V201
 
 
-class Mapper2x(Mapper):
+class Mapper2x(ExtraMapping2x, FirmwareMapping2x):
     """Shared by OCPP 2.0.1 and 2.1."""
 
-    ACTIONS = {
-        "Authorize": ("Authorize",),
-        "BootNotification": ("BootNotification",),
-        "ChangeAvailability": ("ChangeAvailability",),
-        "ClearCache": ("ClearCache",),
-        "DataTransfer": ("DataTransfer",),
-        "GetTransactionStatus": ("GetTransactionStatus",),
-        "GetVariables": ("GetVariables",),
-        "Heartbeat": ("Heartbeat",),
-        "MeterValues": ("MeterValues",),
-        "RequestStartTransaction": ("RequestStartTransaction",),
-        "RequestStopTransaction": ("RequestStopTransaction",),
-        "Reset": ("Reset",),
-        "SetVariables": ("SetVariables",),
-        "StatusNotification": ("StatusNotification",),
-        "TransactionEvent": ("TransactionEvent",),
-        "TriggerMessage": ("TriggerMessage",),
-        "UnlockConnector": ("UnlockConnector",),
-    }
+    ACTIONS = (
+        {
+            "Authorize": ("Authorize",),
+            "BootNotification": ("BootNotification",),
+            "ChangeAvailability": ("ChangeAvailability",),
+            "ClearCache": ("ClearCache",),
+            "DataTransfer": ("DataTransfer",),
+            "GetTransactionStatus": ("GetTransactionStatus",),
+            "GetVariables": ("GetVariables",),
+            "Heartbeat": ("Heartbeat",),
+            "MeterValues": ("MeterValues",),
+            "RequestStartTransaction": ("RequestStartTransaction",),
+            "RequestStopTransaction": ("RequestStopTransaction",),
+            "Reset": ("Reset",),
+            "SetVariables": ("SetVariables",),
+            "StatusNotification": ("StatusNotification",),
+            "TransactionEvent": ("TransactionEvent",),
+            "TriggerMessage": ("TriggerMessage",),
+            "UnlockConnector": ("UnlockConnector",),
+        }
+        | ExtraMapping2x.EXTRA_ACTIONS
+        | FirmwareMapping2x.FIRMWARE_ACTIONS
+    )
 
     # ------------------------------------------------------ station -> CSMS
 
@@ -541,6 +546,21 @@ class Mapper2x(Mapper):
     _reply_in_TriggerMessage = _status_reply_in
     _reply_out_ClearCache = _status_reply_out
     _reply_in_ClearCache = _status_reply_in
+
+    _reply_out_CertificateSigned = _status_reply_out
+    _reply_in_CertificateSigned = _status_reply_in
+    _reply_out_SignCertificate = _status_reply_out
+    _reply_in_SignCertificate = _status_reply_in
+    _reply_out_ReserveNow = _status_reply_out
+    _reply_in_ReserveNow = _status_reply_in
+    _reply_out_CancelReservation = _status_reply_out
+    _reply_in_CancelReservation = _status_reply_in
+    _reply_out_SendLocalList = _status_reply_out
+    _reply_in_SendLocalList = _status_reply_in
+    _reply_out_InstallCertificate = _status_reply_out
+    _reply_in_InstallCertificate = _status_reply_in
+    _reply_out_DeleteCertificate = _status_reply_out
+    _reply_in_DeleteCertificate = _status_reply_in
 
 
 class Mapper201(Mapper2x):

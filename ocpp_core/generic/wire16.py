@@ -15,7 +15,8 @@ from ocpp_core.versions import V16
 
 def format_number(value: float) -> str:
     """The 1.6 string of a number: integers without a fraction, else Python's repr
-    (the shortest string that reads back as the same float)."""
+    (the shortest string that reads back as the same float). Accepts an int too."""
+    value = float(value)
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value)

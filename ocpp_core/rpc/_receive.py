@@ -67,11 +67,15 @@ class Receiver:
         Results appear as events (`next_event`) and answers as messages
         (`messages_to_send`). A bad message never raises and never breaks the session;
         it is reported as an event. Raises `LocalProtocolError` only when the session
-        is closed or `now` is not a number.
+        is closed, `now` is not a number or `text` is neither str nor bytes.
         """
         self._check_open("receive_message()")
         if isinstance(now, bool) or not isinstance(now, (int, float)):
             raise LocalProtocolError(f"now must be a number (seconds), not {now!r}")
+        if not isinstance(text, (str, bytes)):
+            raise LocalProtocolError(
+                f"receive_message() takes the text of one message, not {type(text).__name__}"
+            )
         self._expire(now)
         try:
             frame = self.codec.decode_frame(text)

@@ -75,6 +75,10 @@ class RpcSession(Receiver):
         self.version = version
         self.config = config
         self.codec = default_codec(version) if codec is None else codec
+        if getattr(self.codec, "version", version) != version:
+            raise ValueError(
+                f"the codec is for OCPP {self.codec.version}, the session for OCPP {version}"
+            )
         self._id_factory = id_factory
         # Typed messages (Codec: msgspec Structs, has action_of) or dict payloads
         # (PyCodec: no action_of, the action travels separately); see _encode_*.

@@ -13,6 +13,8 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Optional
 
+from wsproto.extensions import Extension
+
 from ocpp_core import events as ev
 from ocpp_core.errors import LocalProtocolError
 from ocpp_core.ws.config import WsConfig
@@ -102,7 +104,7 @@ class WsEndpoint:
         self._open_deadline = None
         self._events.append(ev.ConnectionClosed(code, reason, initiator, clean))
 
-    def _start_framing(self, extensions: list, trailing: bytes) -> None:  # type: ignore[type-arg]
+    def _start_framing(self, extensions: list[Extension], trailing: bytes) -> None:
         now = self._now if self._now is not None else 0.0
         self._open_deadline = None
         self._framing = Framing(

@@ -133,6 +133,11 @@ class WsServer(WsEndpoint):
         if request.http_version != b"1.1":
             self._refuse(400, "upgrade request is not HTTP/1.1")
             return
+        if header_values(headers, b"transfer-encoding") or any(
+            v.strip() != b"0" for v in header_values(headers, b"content-length")
+        ):
+            self._refuse(400, "an upgrade request must not have a body")
+            return
         if not header_values(headers, b"host"):
             self._refuse(400, "upgrade request has no Host header")
             return

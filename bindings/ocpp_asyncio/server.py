@@ -1,0 +1,162 @@
+"""The CSMS side: `serve()` listens, hands each station's request to `on_connect`, and
+keeps the open connections by identity so that the backend can call any station."""
+
+import asyncio
+import inspect
+import logging
+import ssl as ssl_module
+from collections.abc import Callable
+from typing import Any, Optional
+
+from ocpp_core.connection import CsmsConnection
+from ocpp_core.errors import LocalProtocolError
+from ocpp_core.handlers import Accept, Reject, Router, decide
+from ocpp_core.ws import CsmsConfig
+
+from .connection import Connection, clock
+
+log = logging.getLogger("ocpp_asyncio")
+
+
+class CsmsServer:
+    """A listening CSMS.
+
+    - `on_connect(conn)` (sync or async) sees `conn.request` (the ConnectionRequested:
+      identity, versions, username/password), `conn.peercert` (profile 3) and returns
+      `Accept(...)` (optionally with this station's quirks, RpcConfig, Router) or
+      `Reject(status)`. Without it every station is accepted.
+    - `on_connected(conn)` (sync or async) runs once the connection is open.
+    - `connections[identity]` is the open connection of each station.
+    """
+
+    def __init__(
+        self,
+        config: Optional[CsmsConfig] = None,
+        router: Optional[Router] = None,
+        on_connect: Optional[Callable[[Connection], Any]] = None,
+        on_connected: Optional[Callable[[Connection], Any]] = None,
+        ssl: Optional[ssl_module.SSLContext] = None,
+        log_frames: bool = False,
+        id_factory: Optional[Callable[[], str]] = None,
+        codec_factory: Optional[Callable[[str], Any]] = None,
+    ) -> None:
+        self.config = config if config is not None else CsmsConfig()
+        self.router = router if router is not None else Router()
+        self.on_connect = on_connect
+        self.on_connected = on_connected
+        self.ssl = ssl
+        self.log_frames = log_frames
+        self.id_factory = id_factory
+        self.codec_factory = codec_factory
+        self.connections: dict[str, Connection] = {}
+        self._all: set[Connection] = set()
+        self._server: Optional[asyncio.Server] = None
+        self._arrivals: dict[str, list[asyncio.Future[Connection]]] = {}
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> "CsmsServer":
+        """Listen on host:port (0 picks a free port: see `.port`)."""
+        self._server = await asyncio.start_server(self._accept_tcp, host, port, ssl=self.ssl)
+        return self
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "start() first"
+        port: int = self._server.sockets[0].getsockname()[1]
+        return port
+
+    async def _accept_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        core = CsmsConnection(self.config, self.id_factory, self.codec_factory, now=clock())
+        conn = Connection(core, reader, writer, self.router, self.log_frames)
+        conn._on_request = self._decide
+        self._all.add(conn)
+        conn._closed.add_done_callback(lambda _: self._forget(conn))
+        conn.start()
+
+    async def _decide(self, conn: Connection) -> None:
+        core = conn.core
+        assert isinstance(core, CsmsConnection)
+        try:
+            answer: Any = Accept()
+            if self.on_connect is not None:
+                answer = self.on_connect(conn)
+                if inspect.isawaitable(answer):
+                    answer = await answer
+            answer = decide(answer)
+        except Exception:
+            log.exception("on_connect failed for %r", conn.identity)
+            answer = Reject(500)
+        try:
+            if isinstance(answer, Reject):
+                core.reject(answer.status, answer.headers, answer.body)
+            else:
+                if answer.router is not None:
+                    conn.router = answer.router
+                core.accept(answer.subprotocol, answer.codec_factory(), answer.rpc_config)
+        except LocalProtocolError as exc:
+            # The request timed out or was closed while on_connect ran, or on_connect
+            # chose a subprotocol the station did not offer.
+            log.warning("cannot answer %r: %s", conn.identity, exc)
+            if core.state == "deciding":
+                core.reject(500)
+        conn._kick()
+        if core.state != "open":
+            return
+        identity = conn.identity
+        assert identity is not None
+        self.connections[identity] = conn
+        conn.mark_open()
+        for future in self._arrivals.pop(identity, []):
+            if not future.done():
+                future.set_result(conn)
+        if self.on_connected is not None:
+            try:
+                result = self.on_connected(conn)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                log.exception("on_connected failed for %r", identity)
+
+    def _forget(self, conn: Connection) -> None:
+        self._all.discard(conn)
+        identity = conn.identity
+        if identity is not None and self.connections.get(identity) is conn:
+            del self.connections[identity]
+
+    async def wait_for_station(self, identity: str, timeout: Optional[float] = None) -> Connection:
+        """The open connection of `identity`, waiting for it to connect if need be."""
+        conn = self.connections.get(identity)
+        if conn is not None and not conn.closed:
+            return conn
+        future: asyncio.Future[Connection] = asyncio.get_running_loop().create_future()
+        self._arrivals.setdefault(identity, []).append(future)
+        return await asyncio.wait_for(future, timeout)
+
+    async def close(self, code: int = 1001, reason: str = "server shutdown") -> None:
+        """Stop listening, close every connection with the close handshake (1001 "going
+        away"); CALLs still open fail with ConnectionClosedError."""
+        if self._server is not None:
+            self._server.close()
+        conns = list(self._all)
+        if conns:
+            await asyncio.gather(*(c.close(code, reason) for c in conns))
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    async def __aenter__(self) -> "CsmsServer":
+        if self._server is None:
+            await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.close()
+
+
+async def serve(
+    config: Optional[CsmsConfig] = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    **options: Any,
+) -> CsmsServer:
+    """Start a CsmsServer (options: router, on_connect, on_connected, ssl, log_frames,
+    id_factory, codec_factory). Use as `async with await serve(...) as server:`."""
+    return await CsmsServer(config, **options).start(host, port)

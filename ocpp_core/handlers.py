@@ -1,0 +1,298 @@
+"""What every I/O binding shares above a connection, with no I/O: handler routing, the
+outcome of a CALL as a value or an exception, the answer to a failed handler, the
+CSMS's decision on a connection request, the heartbeat interval, reconnect back-off.
+
+The asyncio, trio and threads bindings differ only in how they wait; every decision
+below is taken here once, so that they cannot drift apart:
+
+    router = Router()
+
+    @router.on(v201.BootNotificationRequest)
+    async def boot(conn, request):          # sync or async, the binding decides
+        return v201.BootNotificationResponse(...)
+
+    handler = router.lookup("2.0.1", "BootNotification")
+    code, description = unhandled("2.0.1", "Reset")        # no handler: NotSupported
+    code, description, details = error_answer("2.0.1", exc)  # handler raised
+    value = call_outcome(event)              # response, or raise its exception
+
+CPython only (typed messages are msgspec Structs).
+"""
+
+import importlib
+from collections.abc import Callable
+from typing import Any, Optional
+
+from ocpp_core import events as ev
+from ocpp_core.versions import (
+    INTERNAL_ERROR,
+    NOT_IMPLEMENTED,
+    NOT_SUPPORTED,
+    VERSIONS,
+    is_error_code,
+)
+
+_MODULES = {"1.6": "ocpp_core.v16.messages", "2.0.1": "ocpp_core.v201.messages"}
+_MODULES["2.1"] = "ocpp_core.v21.messages"
+
+
+def messages_of(version: str) -> Any:
+    """The generated `messages` module of `version`."""
+    if version not in _MODULES:
+        raise ValueError("unknown OCPP version " + repr(version))
+    return importlib.import_module(_MODULES[version])
+
+
+def version_and_action(message_type: type) -> "tuple[str, str]":
+    """The (version, action) a generated request / SEND type belongs to."""
+    for version in VERSIONS:
+        module = messages_of(version)
+        action = module.ACTION_OF.get(message_type)
+        if action is None:
+            continue
+        if module.REQUESTS.get(action) is message_type or module.SENDS.get(action) is (
+            message_type
+        ):
+            return version, action
+        raise ValueError(f"{message_type.__name__} is a response, not a request")
+    raise ValueError(f"{message_type!r} is not a generated OCPP message type")
+
+
+# -- errors a binding raises from call() -------------------------------------------------
+
+
+class CallError(Exception):
+    """A CALLERROR: raised by `call()` when the peer answered with one, and raised by a
+    handler to answer the peer's CALL with one (`code` in the version's spelling)."""
+
+    def __init__(
+        self,
+        code: str,
+        description: str = "",
+        details: Optional[dict[str, Any]] = None,
+        action: Optional[str] = None,
+    ) -> None:
+        Exception.__init__(self, f"{code}: {description}" if description else code)
+        self.code = code
+        self.description = description
+        self.details = {} if details is None else details
+        self.action = action
+
+
+class CallTimeout(TimeoutError):
+    """Our CALL got no answer before its deadline (`RpcConfig.call_timeout` or the
+    `timeout` of that call)."""
+
+    def __init__(self, action: str, message_id: str) -> None:
+        TimeoutError.__init__(self, f"{action} ({message_id}): no answer in time")
+        self.action = action
+        self.message_id = message_id
+
+
+class ConnectionClosedError(ConnectionError):
+    """Our CALL ended because the connection ended (close, EOF, shutdown)."""
+
+    def __init__(self, reason: str, action: Optional[str] = None) -> None:
+        ConnectionError.__init__(self, (action + ": " if action else "") + reason)
+        self.reason = reason
+        self.action = action
+
+
+class InvalidResponse(Exception):
+    """The peer answered our CALL with something the protocol forbids; `error` is the
+    core's RemoteProtocolError (its `violation` names the problem)."""
+
+    def __init__(self, action: str, error: Any) -> None:
+        Exception.__init__(self, f"{action}: invalid answer: {error}")
+        self.action = action
+        self.error = error
+
+
+CALL_END_EVENTS = (
+    ev.CallResultReceived,
+    ev.CallErrorReceived,
+    ev.CallTimedOut,
+    ev.CallCancelled,
+    ev.CallResultInvalid,
+)
+
+
+def call_outcome(event: Any) -> Any:
+    """The response of a CALL-ending event, or raise what it means (never None for an
+    error): CallError, CallTimeout, ConnectionClosedError, InvalidResponse."""
+    if isinstance(event, ev.CallResultReceived):
+        return event.message
+    if isinstance(event, ev.CallErrorReceived):
+        raise CallError(event.code, event.description, event.details, event.action)
+    if isinstance(event, ev.CallTimedOut):
+        raise CallTimeout(event.action, event.message_id)
+    if isinstance(event, ev.CallCancelled):
+        raise ConnectionClosedError(event.reason, event.action)
+    if isinstance(event, ev.CallResultInvalid):
+        raise InvalidResponse(event.action, event.error)
+    raise TypeError(f"{type(event).__name__} does not end a CALL")
+
+
+# -- answering the peer's CALLs ---------------------------------------------------------
+
+Handler = Callable[..., Any]
+
+
+class Router:
+    """Handlers by (version, action). A handler takes (connection, request) and returns
+    the typed response (or an awaitable of it, where the binding awaits)."""
+
+    def __init__(self) -> None:
+        self._table: dict[tuple[str, str], Handler] = {}
+
+    def add(self, message_type: type, handler: Handler) -> None:
+        """Route the CALLs (or 2.1 SENDs) of `message_type` to `handler`."""
+        self._table[version_and_action(message_type)] = handler
+
+    def on(self, message_type: type) -> Callable[[Handler], Handler]:
+        """Decorator form of `add`."""
+
+        def register(handler: Handler) -> Handler:
+            self.add(message_type, handler)
+            return handler
+
+        return register
+
+    def lookup(self, version: str, action: str) -> Optional[Handler]:
+        return self._table.get((version, action))
+
+    def copy(self) -> "Router":
+        other = Router()
+        other._table = dict(self._table)
+        return other
+
+
+def unhandled(version: str, action: str) -> "tuple[str, str]":
+    """The CALLERROR for a CALL no handler takes: NotSupported for an action the version
+    knows (OCPP-J: "recognized but not supported"), NotImplemented otherwise."""
+    if action in messages_of(version).REQUESTS:
+        return NOT_SUPPORTED, f"{action} is not supported by this endpoint"
+    return NOT_IMPLEMENTED, f"{action} is not implemented"
+
+
+def error_answer(version: str, error: BaseException) -> "tuple[str, str, dict[str, Any]]":
+    """The CALLERROR (code, description, details) answering a CALL whose handler raised
+    `error`: a CallError with a code of this version is sent as it is; anything else
+    is InternalError (the exception's text stays in the local log, not on the wire)."""
+    if isinstance(error, CallError) and is_error_code(version, error.code):
+        description = error.description
+        if version != "1.6":
+            description = description[:255]  # 2.x: errorDescription is at most 255
+        return error.code, description, dict(error.details)
+    return INTERNAL_ERROR, "the handler failed", {}
+
+
+# -- the CSMS's answer to a connection request ---------------------------------------------
+
+
+class Accept:
+    """on_connect's "yes", with this station's own settings: the subprotocol (None: the
+    server's preference), a quirks policy (its own codec), an RpcConfig, a Router."""
+
+    def __init__(
+        self,
+        subprotocol: Optional[str] = None,
+        quirks: Any = None,
+        rpc_config: Any = None,
+        router: Optional[Router] = None,
+    ) -> None:
+        self.subprotocol = subprotocol
+        self.quirks = quirks
+        self.rpc_config = rpc_config
+        self.router = router
+
+    def codec_factory(self) -> Optional[Callable[[str], Any]]:
+        if self.quirks is None:
+            return None
+        from ocpp_core.codec import Codec
+
+        quirks = self.quirks
+        return lambda version: Codec(version, quirks=quirks)
+
+
+class Reject:
+    """on_connect's "no": the HTTP status (401 wrong password, 404 unknown identity)."""
+
+    def __init__(
+        self, status: int, headers: "Optional[list[tuple[str, str]]]" = None, body: bytes = b""
+    ) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+
+def decide(answer: Any) -> "Accept | Reject":
+    """Check on_connect's answer; anything but Accept / Reject is a programming error."""
+    if isinstance(answer, (Accept, Reject)):
+        return answer
+    raise TypeError(f"on_connect must return Accept(...) or Reject(...), not {answer!r}")
+
+
+# -- station timers -------------------------------------------------------------------------
+
+
+def heartbeat_interval(action: str, response: Any) -> Optional[float]:
+    """Seconds between Heartbeats from an accepted BootNotification response, else None
+    (Pending / Rejected make `interval` the wait before the next BootNotification)."""
+    if action != "BootNotification":
+        return None
+    if getattr(response, "status", None) != "Accepted":
+        return None
+    interval = getattr(response, "interval", 0)
+    return float(interval) if interval > 0 else None
+
+
+def heartbeat_request(version: str) -> Any:
+    return messages_of(version).HeartbeatRequest()
+
+
+class Backoff:
+    """Reconnect delays: `initial * factor**attempt`, at most `maximum`, each shortened
+    by up to `jitter` of itself so that many stations do not reconnect in step."""
+
+    def __init__(
+        self, initial: float = 1.0, maximum: float = 60.0, factor: float = 2.0, jitter: float = 0.5
+    ) -> None:
+        if initial <= 0 or maximum < initial:
+            raise ValueError("need 0 < initial <= maximum")
+        if factor < 1:
+            raise ValueError("factor must be at least 1")
+        if not 0 <= jitter <= 1:
+            raise ValueError("jitter is a fraction between 0 and 1")
+        self.initial = initial
+        self.maximum = maximum
+        self.factor = factor
+        self.jitter = jitter
+
+    def delay(self, attempt: int, random: float) -> float:
+        """The wait before reconnect `attempt` (0 = first); `random` in [0, 1)."""
+        base = self.maximum
+        if attempt < 64:  # factor**attempt overflows long before that
+            base = min(self.maximum, self.initial * self.factor**attempt)
+        return base * (1.0 - self.jitter * random)
+
+
+__all__ = [
+    "CALL_END_EVENTS",
+    "Accept",
+    "Backoff",
+    "CallError",
+    "CallTimeout",
+    "ConnectionClosedError",
+    "InvalidResponse",
+    "Reject",
+    "Router",
+    "call_outcome",
+    "decide",
+    "error_answer",
+    "heartbeat_interval",
+    "heartbeat_request",
+    "messages_of",
+    "unhandled",
+    "version_and_action",
+]
