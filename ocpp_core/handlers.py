@@ -271,10 +271,11 @@ class Backoff:
 
     def delay(self, attempt: int, random: float) -> float:
         """The wait before reconnect `attempt` (0 = first); `random` in [0, 1)."""
-        base = self.maximum
-        if attempt < 64:  # factor**attempt overflows long before that
-            base = min(self.maximum, self.initial * self.factor**attempt)
-        return base * (1.0 - self.jitter * random)
+        try:
+            grown = self.initial * self.factor**attempt
+        except OverflowError:  # a float power this large: far beyond any maximum
+            grown = self.maximum
+        return min(self.maximum, grown) * (1.0 - self.jitter * random)
 
 
 __all__ = [

@@ -128,6 +128,8 @@ def requests(v: str, operation: str) -> "st.SearchStrategy[Any]":
             G.GetInstalledCertificateIdsRequest,
             certificate_type=opt(st.lists(kinds, min_size=1, max_size=3)),
         )
+    if operation == "ClearChargingProfile":
+        return clear_charging_profile(v)
     if operation == "UpdateFirmware":
         return update_firmware(v)
     if operation == "FirmwareStatusNotification":
@@ -151,6 +153,30 @@ def requests(v: str, operation: str) -> "st.SearchStrategy[Any]":
             status_info=status_info(v) if v21 else st.none(),
         )
     raise AssertionError(operation)
+
+
+def clear_charging_profile(v: str) -> "st.SearchStrategy[Any]":
+    if is_16(v):
+        purposes = enum(v, "ClearChargingProfileRequest", "charging_profile_purpose").map(
+            lambda p: "ChargingStationMaxProfile" if p == "ChargePointMaxProfile" else p
+        )
+        evse_ids = st.integers(0, 50)
+    else:
+        purposes = enum(v, "ClearChargingProfile", "charging_profile_purpose")
+        evse_ids = naturals
+    criteria = st.builds(
+        G.ClearChargingProfileCriteria,
+        evse_id=opt(evse_ids),
+        charging_profile_purpose=opt(purposes),
+        stack_level=opt(naturals),
+    )
+    if is_16(v):  # 1.6 has the criteria flat: "all absent" is no criteria at all
+        criteria = criteria.filter(lambda c: c != G.ClearChargingProfileCriteria())
+    return st.builds(
+        G.ClearChargingProfileRequest,
+        charging_profile_id=opt(naturals),
+        charging_profile_criteria=opt(criteria),
+    )
 
 
 URIS = st.sampled_from(["ftp://fw.example.com/image.bin", "https://fw.example.org/v/1.2?x=y"])
@@ -259,6 +285,7 @@ def responses(v: str, operation: str, request: Any) -> "st.SearchStrategy[Any]":
             G.UpdateFirmwareResponse, status=enum(v, native, "status"), status_info=status_info(v)
         )
     natives = {
+        "ClearChargingProfile": (G.ClearChargingProfileResponse, "ClearChargingProfileResponse"),
         "InstallCertificate": (G.InstallCertificateResponse, "InstallCertificateResponse"),
         "DeleteCertificate": (G.DeleteCertificateResponse, "DeleteCertificateResponse"),
         "SignCertificate": (G.SignCertificateResponse, "SignCertificateResponse"),

@@ -129,10 +129,9 @@ class Connection:
         return response
 
     async def send(self, message: Any) -> None:
-        """OCPP 2.1 SEND (no answer)."""
+        """OCPP 2.1 SEND (no answer). Raises LocalProtocolError before 2.1."""
         self.core.send(message, clock())
         self._kick()
-        await self._drain()
 
     async def close(self, code: int = 1000, reason: str = "") -> ev.ConnectionClosed:
         """Close handshake; CALLs still open fail with ConnectionClosedError."""

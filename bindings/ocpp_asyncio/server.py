@@ -129,7 +129,15 @@ class CsmsServer:
             return conn
         future: asyncio.Future[Connection] = asyncio.get_running_loop().create_future()
         self._arrivals.setdefault(identity, []).append(future)
-        return await asyncio.wait_for(future, timeout)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        finally:
+            # Timed out or cancelled: forget this waiter (an arrival removed them all).
+            waiting = self._arrivals.get(identity)
+            if waiting is not None and future in waiting:
+                waiting.remove(future)
+                if not waiting:
+                    del self._arrivals[identity]
 
     async def close(self, code: int = 1001, reason: str = "server shutdown") -> None:
         """Stop listening, close every connection with the close handshake (1001 "going

@@ -102,20 +102,32 @@ class Station:
                 self.connects += 1
                 self.connection = conn
                 self._changed.set()
-                if self.on_connected is not None:
-                    try:
-                        result = self.on_connected(conn)
-                        if inspect.isawaitable(result):
-                            await result
-                    except Exception:
-                        log.exception("%s: on_connected failed", self.config.identity)
-                await conn.wait_closed()
+                # on_connected runs beside the connection and ends with it.
+                hook = asyncio.ensure_future(self._run_hook(conn))
+                try:
+                    await conn.wait_closed()
+                finally:
+                    hook.cancel()
                 if self._stopping:
                     return
             delay = self.backoff.delay(attempt, self._random())
             attempt += 1
             self.delays.append(delay)
             await asyncio.sleep(delay)
+
+    async def _run_hook(self, conn: Connection) -> None:
+        if self.on_connected is None:
+            return
+        try:
+            result = self.on_connected(conn)
+            if inspect.isawaitable(result):
+                await result
+        except asyncio.CancelledError:
+            raise
+        except ConnectionError as exc:  # the connection ended under it
+            log.info("%s: on_connected stopped: %s", self.config.identity, exc)
+        except Exception:
+            log.exception("%s: on_connected failed", self.config.identity)
 
     async def wait_connected(self, timeout: Optional[float] = None) -> Connection:
         """The open connection, waiting for one if need be."""

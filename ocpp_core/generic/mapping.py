@@ -75,6 +75,7 @@ OPERATIONS: dict[str, tuple[type[g.GenericStruct], type[g.GenericStruct]]] = {
         x.GetInstalledCertificateIdsRequest,
         x.GetInstalledCertificateIdsResponse,
     ),
+    "ClearChargingProfile": (x.ClearChargingProfileRequest, x.ClearChargingProfileResponse),
     "UpdateFirmware": (x.UpdateFirmwareRequest, x.UpdateFirmwareResponse),
     "FirmwareStatusNotification": (
         x.FirmwareStatusNotificationRequest,

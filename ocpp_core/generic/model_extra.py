@@ -243,3 +243,29 @@ class FirmwareStatusNotificationRequest(GenericStruct, frozen=True):
 
 class FirmwareStatusNotificationResponse(GenericStruct, frozen=True):
     native: Native = None
+
+
+# --------------------------------------------------------------------------------
+# Charging profiles (the profile itself is planned; clearing needs none)
+
+
+class ClearChargingProfileCriteria(GenericStruct, frozen=True):
+    """2.x ClearChargingProfileType; 1.6 has the same three fields at top level
+    (connectorId through the ConnectorLayout). Purposes use the 2.x spelling: 1.6
+    ChargePointMaxProfile is ChargingStationMaxProfile here."""
+
+    evse_id: int | None = None
+    charging_profile_purpose: str | None = None
+    stack_level: int | None = None
+
+
+class ClearChargingProfileRequest(GenericStruct, frozen=True):
+    charging_profile_id: int | None = None  # 1.6 id
+    charging_profile_criteria: ClearChargingProfileCriteria | None = None
+    native: Native = None
+
+
+class ClearChargingProfileResponse(GenericStruct, frozen=True):
+    status: str
+    status_info: StatusInfo | None = None  # 2.x only
+    native: Native = None

@@ -580,3 +580,5 @@ class Mapper16(ConfigurationMapping16, ExtraMapping16, FirmwareMapping16):
     _reply_in_InstallCertificate = _status_reply_in
     _reply_out_DeleteCertificate = _status_reply_out
     _reply_in_DeleteCertificate = _status_reply_in
+    _reply_out_ClearChargingProfile = _status_reply_out
+    _reply_in_ClearChargingProfile = _status_reply_in

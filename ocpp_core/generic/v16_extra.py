@@ -1,11 +1,16 @@
 """Generic <-> OCPP 1.6 (security whitepaper and core) for the operations of
 ocpp_core.generic.model_extra. A mixin of Mapper16 (conventions: ocpp_core.generic.mapping).
 
-1.6 has no statusInfo nor requestId on certificates (ignored), and signs the charge point
-certificate only (another `certificate_type` is refused). ReserveNow: connectorId
-through the ConnectorLayout (0 = any connector <-> `evse_id` None), idTag / parentIdTag
-<-> `id_token` / `group_id_token`, a `connector_type` refused. SendLocalList: listVersion <-> `version_number`,
-idTag / idTagInfo <-> `id_token` / `id_token_info`.
+- 1.6 has no statusInfo, nor requestId on certificates (ignored), and signs the charge
+  point certificate only (another `certificate_type` is refused).
+- Certificate types and profile purposes use the 2.x spelling (CSMSRootCertificate,
+  ChargingStationMaxProfile); GetInstalledCertificateIds asks for exactly one type.
+- ReserveNow: connectorId through the ConnectorLayout (0 = any connector <-> `evse_id`
+  None), idTag / parentIdTag <-> `id_token` / `group_id_token`; a `connector_type` is
+  refused (ignoring it would reserve any type).
+- SendLocalList: listVersion <-> `version_number`, idTag / idTagInfo <-> `id_token` /
+  `id_token_info`.
+- ClearChargingProfile: the flat 1.6 filters <-> `charging_profile_criteria`.
 """
 
 from typing import Any
@@ -21,6 +26,8 @@ from ocpp_core.generic.wire_cert import hash_data_in, hash_data_out
 # type fails the 1.6 enum).
 _TYPE_TO_16 = {"CSMSRootCertificate": "CentralSystemRootCertificate"}
 _TYPE_FROM_16 = {"CentralSystemRootCertificate": "CSMSRootCertificate"}
+_PURPOSE_TO_16 = {"ChargingStationMaxProfile": "ChargePointMaxProfile"}
+_PURPOSE_FROM_16 = {"ChargePointMaxProfile": "ChargingStationMaxProfile"}
 
 
 class ExtraMapping16(Mapper):
@@ -39,6 +46,7 @@ class ExtraMapping16(Mapper):
         "InstallCertificate": ("InstallCertificate",),
         "DeleteCertificate": ("DeleteCertificate",),
         "GetInstalledCertificateIds": ("GetInstalledCertificateIds",),
+        "ClearChargingProfile": ("ClearChargingProfile",),
     }
 
     # ------------------------------------------------------ station -> CSMS
@@ -294,4 +302,43 @@ class ExtraMapping16(Mapper):
                 )
                 for h in hashes
             ],
+        )
+
+    # ------------------------------------------------------ charging profiles
+
+    def _out_ClearChargingProfile(
+        self, request: x.ClearChargingProfileRequest
+    ) -> "tuple[str, Wire]":
+        op = "ClearChargingProfile"
+        wire: Wire = {}
+        put(wire, "id", request.charging_profile_id)
+        criteria = request.charging_profile_criteria
+        if criteria is not None:
+            if criteria.evse_id is not None:
+                connector = self.layout.to_connector(criteria.evse_id, None)
+                if connector is None:
+                    raise self.refuse(
+                        op, "evse_id", f"EVSE {criteria.evse_id!r} has no 1.6 connector"
+                    )
+                wire["connectorId"] = connector
+            purpose = criteria.charging_profile_purpose
+            if purpose is not None:
+                wire["chargingProfilePurpose"] = _PURPOSE_TO_16.get(purpose) or purpose
+            put(wire, "stackLevel", criteria.stack_level)
+        return op, wire
+
+    def _in_ClearChargingProfile(self, wire: Wire) -> x.ClearChargingProfileRequest:
+        connector = wire.get("connectorId")
+        purpose = wire.get("chargingProfilePurpose")
+        criteria = None
+        if connector is not None or purpose is not None or "stackLevel" in wire:
+            criteria = x.ClearChargingProfileCriteria(
+                evse_id=None if connector is None else self.layout.to_evse(connector)[0],
+                charging_profile_purpose=None
+                if purpose is None
+                else _PURPOSE_FROM_16.get(purpose) or purpose,
+                stack_level=wire.get("stackLevel"),
+            )
+        return x.ClearChargingProfileRequest(
+            charging_profile_id=wire.get("id"), charging_profile_criteria=criteria
         )

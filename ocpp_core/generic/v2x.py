@@ -561,6 +561,8 @@ class Mapper2x(ExtraMapping2x, FirmwareMapping2x):
     _reply_in_InstallCertificate = _status_reply_in
     _reply_out_DeleteCertificate = _status_reply_out
     _reply_in_DeleteCertificate = _status_reply_in
+    _reply_out_ClearChargingProfile = _status_reply_out
+    _reply_in_ClearChargingProfile = _status_reply_in
 
 
 class Mapper201(Mapper2x):

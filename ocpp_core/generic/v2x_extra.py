@@ -27,6 +27,7 @@ class ExtraMapping2x(Mapper):
         "InstallCertificate": ("InstallCertificate",),
         "DeleteCertificate": ("DeleteCertificate",),
         "GetInstalledCertificateIds": ("GetInstalledCertificateIds",),
+        "ClearChargingProfile": ("ClearChargingProfile",),
     }
 
     # ------------------------------------------------------ station -> CSMS
@@ -283,4 +284,33 @@ class ExtraMapping2x(Mapper):
                 for entry in chains
             ],
             status_info=status_info_in(wire.get("statusInfo")),
+        )
+
+    # ------------------------------------------------------ charging profiles
+
+    def _out_ClearChargingProfile(
+        self, request: x.ClearChargingProfileRequest
+    ) -> "tuple[str, Wire]":
+        wire: Wire = {}
+        put(wire, "chargingProfileId", request.charging_profile_id)
+        criteria = request.charging_profile_criteria
+        if criteria is not None:
+            inner: Wire = {}
+            put(inner, "evseId", criteria.evse_id)
+            put(inner, "chargingProfilePurpose", criteria.charging_profile_purpose)
+            put(inner, "stackLevel", criteria.stack_level)
+            wire["chargingProfileCriteria"] = inner
+        return "ClearChargingProfile", wire
+
+    def _in_ClearChargingProfile(self, wire: Wire) -> x.ClearChargingProfileRequest:
+        inner = wire.get("chargingProfileCriteria")
+        return x.ClearChargingProfileRequest(
+            charging_profile_id=wire.get("chargingProfileId"),
+            charging_profile_criteria=None
+            if inner is None
+            else x.ClearChargingProfileCriteria(
+                evse_id=inner.get("evseId"),
+                charging_profile_purpose=inner.get("chargingProfilePurpose"),
+                stack_level=inner.get("stackLevel"),
+            ),
         )

@@ -14,8 +14,9 @@ Contract (every adapter):
   (reconnecting): `wait_connected(timeout)` -> ConnHandle, `connects`, `delays`,
   `close()`.
 - ConnHandle: `call(request, timeout=None)` (typed response or the shared exceptions of
-  ocpp_core.handlers), `close(code, reason)` -> ConnectionClosed, `wait_closed(timeout)`,
-  `version`, `identity`, `native`.
+  ocpp_core.handlers), `send(message)` (2.1 SEND), `close(code, reason)` ->
+  ConnectionClosed, `wait_closed(timeout)`, `version`, `identity`, `native`.
+- Every blocking method may be called from several test threads at once.
 - `slow(seconds, handler)`: the handler, made slow the binding's native way (an async
   sleep for asyncio) - to prove a slow handler blocks nobody else.
 - Handlers and on_connect are plain functions (connection, request) / (connection);
@@ -125,6 +126,9 @@ class ConnHandle:
 
     def call(self, request: Any, timeout: Any = None) -> Any:
         return self.adapter.run(self.native.call(request, timeout))
+
+    def send(self, message: Any) -> None:
+        self.adapter.run(self.native.send(message))
 
     def close(self, code: int = 1000, reason: str = "") -> Any:
         return self.adapter.run(self.native.close(code, reason))

@@ -201,3 +201,19 @@ def test_on_connected_failure_is_logged_and_the_station_stays(caplog):
     with caplog.at_level(logging.ERROR, logger="ocpp_asyncio"):
         assert asyncio.run(scenario()) == b.heartbeat_response("1.6")
     assert any("on_connected failed" in r.getMessage() for r in caplog.records)
+
+
+def test_wait_for_station_times_out_and_forgets_the_waiter():
+    async def scenario():
+        async with await ocpp_asyncio.serve(CsmsConfig(path_prefix="/ocpp/")) as server:
+            with pytest.raises(asyncio.TimeoutError):
+                await server.wait_for_station("NOBODY", 0.05)
+            waiter = asyncio.ensure_future(server.wait_for_station("CP1", 5))
+            url = f"ws://127.0.0.1:{server.port}/ocpp"
+            conn = await ocpp_asyncio.connect(StationConfig(url=url, identity="CP1"))
+            arrived = await waiter
+            leftover = dict(server._arrivals)
+            await conn.close()
+            return arrived.identity, leftover
+
+    assert asyncio.run(scenario()) == ("CP1", {})
