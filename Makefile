@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check ocpp_core bindings tests tools bench
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict ocpp_core
+	$(BIN)/mypy --strict   # files: ocpp_core and the bindings (pyproject.toml)
 
 pytest: $(STAMP) $(MPY_MJS)
 	$(BIN)/python -m pytest -q -n 2 $(PYTEST_ARGS)

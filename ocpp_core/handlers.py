@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any, Optional
 
 from ocpp_core import events as ev
+from ocpp_core.errors import LocalProtocolError
 from ocpp_core.versions import (
     INTERNAL_ERROR,
     NOT_IMPLEMENTED,
@@ -108,6 +109,18 @@ class InvalidResponse(Exception):
         self.error = error
 
 
+class HandshakeError(ConnectionError):
+    """The WebSocket handshake failed (HTTP status, bad subprotocol, EOF, ...); `event`
+    is the core's HandshakeFailed."""
+
+    def __init__(self, event: ev.HandshakeFailed) -> None:
+        ConnectionError.__init__(
+            self, f"handshake failed: {event.kind} {event.status_code} {event.reason}"
+        )
+        self.event = event
+        self.status_code = event.status_code
+
+
 CALL_END_EVENTS = (
     ev.CallResultReceived,
     ev.CallErrorReceived,
@@ -187,6 +200,48 @@ def error_answer(version: str, error: BaseException) -> "tuple[str, str, dict[st
     return INTERNAL_ERROR, "the handler failed", {}
 
 
+def answer_call(
+    core: Any, message_id: str, response: Any = None, error: Optional[BaseException] = None
+) -> Optional[str]:
+    """Answer the peer's CALL `message_id` on the sans-IO `core` (an OcppConnection)
+    with its handler's `response`, or with the CALLERROR for the handler's `error`.
+
+    A response the protocol forbids (wrong type, invalid payload) becomes InternalError.
+    A connection that ended while the handler ran gets no answer. Returns what the
+    binding should log as an error (None: nothing went wrong on our side)."""
+    problem: Optional[str] = None
+    if error is None:
+        try:
+            core.reply(message_id, response)
+            return None
+        except LocalProtocolError as exc:
+            if core.state != "open":
+                return None  # the connection ended while the handler ran
+            problem = f"handler returned {response!r}: {exc}"
+            error = exc
+    elif not (isinstance(error, CallError) and is_error_code(core.version, error.code)):
+        problem = f"handler failed: {error!r}"
+    code, description, details = error_answer(core.version, error)
+    try:
+        core.reply_error(message_id, code, description, details)
+    except LocalProtocolError:
+        pass  # closed meanwhile, or the CALL was cancelled: nobody to answer
+    return problem
+
+
+def answer_unhandled(core: Any, router: "Router", event: Any) -> Optional["Handler"]:
+    """The handler of a CallReceived / SendReceived, or None once the core has answered
+    the CALL for want of one (NotSupported / NotImplemented; a SEND is never answered)."""
+    handler = router.lookup(core.version, event.action)
+    if handler is None and isinstance(event, ev.CallReceived):
+        code, description = unhandled(core.version, event.action)
+        try:
+            core.reply_error(event.message_id, code, description, {})
+        except LocalProtocolError:
+            pass
+    return handler
+
+
 # -- the CSMS's answer to a connection request ---------------------------------------------
 
 
@@ -231,6 +286,35 @@ def decide(answer: Any) -> "Accept | Reject":
     if isinstance(answer, (Accept, Reject)):
         return answer
     raise TypeError(f"on_connect must return Accept(...) or Reject(...), not {answer!r}")
+
+
+def settle_request(core: Any, answer: Any) -> "tuple[Optional[Router], Optional[str]]":
+    """Apply on_connect's `answer` (Accept / Reject, or the exception on_connect raised:
+    Reject(500)) to the deciding sans-IO CsmsConnection `core`. Returns the router this
+    station gets (None: the server's) and what to log as a warning, if anything."""
+    problem: Optional[str] = None
+    if isinstance(answer, BaseException):
+        problem = f"on_connect failed: {answer!r}"
+        answer = Reject(500)
+    else:
+        try:
+            answer = decide(answer)
+        except TypeError as exc:
+            problem = str(exc)
+            answer = Reject(500)
+    try:
+        if isinstance(answer, Reject):
+            core.reject(answer.status, answer.headers, answer.body)
+            return None, problem
+        core.accept(answer.subprotocol, answer.codec_factory(), answer.rpc_config)
+    except LocalProtocolError as exc:
+        # The request timed out or was closed while on_connect ran, or on_connect
+        # chose a subprotocol the station did not offer.
+        problem = f"cannot answer the connection request: {exc}"
+        if core.state == "deciding":
+            core.reject(500)
+        return None, problem
+    return answer.router, problem
 
 
 # -- station timers -------------------------------------------------------------------------
@@ -285,15 +369,19 @@ __all__ = [
     "CallError",
     "CallTimeout",
     "ConnectionClosedError",
+    "HandshakeError",
     "InvalidResponse",
     "Reject",
     "Router",
+    "answer_call",
+    "answer_unhandled",
     "call_outcome",
     "decide",
     "error_answer",
     "heartbeat_interval",
     "heartbeat_request",
     "messages_of",
+    "settle_request",
     "unhandled",
     "version_and_action",
 ]

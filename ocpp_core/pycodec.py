@@ -12,8 +12,13 @@ action from):
 - `Decoded.message` is the payload dict (with quirks: the fixed copy).
 - Output JSON is compact; payload key order is the dict's (CPython keeps insertion
   order, MicroPython does not unless the caller passes an OrderedDict).
-- MicroPython's `json.loads` accepts a trailing comma (`[1,]`); such a frame passes
-  here and is refused by the CPython codecs.
+- Run on MicroPython, `json.loads` accepts a trailing comma (`[1,]`): such a frame
+  passes there, while both codecs refuse it on CPython.
+
+Shared with `Codec`: `decode_request/response/send(action, payload, message_id=None)`
+(the optional id only travels into the RemoteProtocolError), `Decoded(message,
+warnings)` with `warnings` a tuple of quirks `Fixup`s (empty when the payload was
+valid), a payload that is not a JSON object refused here with PAYLOAD_NOT_OBJECT.
 """
 
 import json

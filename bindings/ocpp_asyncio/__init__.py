@@ -19,12 +19,13 @@ from ocpp_core.handlers import (
     CallError,
     CallTimeout,
     ConnectionClosedError,
+    HandshakeError,
     InvalidResponse,
     Reject,
     Router,
 )
 
-from .connection import Connection, HandshakeError
+from .connection import Connection
 from .server import CsmsServer, serve
 from .station import Station, connect
 

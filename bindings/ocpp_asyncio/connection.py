@@ -21,12 +21,13 @@ from ocpp_core.errors import LocalProtocolError
 from ocpp_core.handlers import (
     CALL_END_EVENTS,
     ConnectionClosedError,
+    HandshakeError,
     Router,
+    answer_call,
+    answer_unhandled,
     call_outcome,
-    error_answer,
     heartbeat_interval,
     heartbeat_request,
-    unhandled,
 )
 
 log = logging.getLogger("ocpp_asyncio")
@@ -279,13 +280,12 @@ class Connection:
             log.error("%s: task failed", self.identity, exc_info=task.exception())
 
     async def _handle(self, event: ev.CallReceived) -> None:
-        version = self.version
-        assert version is not None
-        handler = self.router.lookup(version, event.action)
+        handler = answer_unhandled(self.core, self.router, event)
         if handler is None:
-            code, description = unhandled(version, event.action)
-            self._answer_error(event.message_id, code, description, {})
+            self._kick()
             return
+        response: Any = None
+        error: Optional[Exception] = None
         try:
             response = handler(self, event.message)
             if inspect.isawaitable(response):
@@ -293,37 +293,14 @@ class Connection:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            code, description, details = error_answer(version, exc)
-            if code != getattr(exc, "code", None):
-                log.exception("%s: handler for %s failed", self.identity, event.action)
-            self._answer_error(event.message_id, code, description, details)
-            return
-        try:
-            self.core.reply(event.message_id, response)
-        except LocalProtocolError as exc:
-            if self.core.state != "open":
-                return  # the connection ended while the handler ran
-            log.error(
-                "%s: handler for %s returned %r: %s", self.identity, event.action, response, exc
-            )
-            code, description, details = error_answer(version, exc)
-            self._answer_error(event.message_id, code, description, details)
-            return
-        self._kick()
-
-    def _answer_error(
-        self, message_id: str, code: str, description: str, details: dict[str, Any]
-    ) -> None:
-        try:
-            self.core.reply_error(message_id, code, description, details)
-        except LocalProtocolError as exc:
-            log.debug("%s: cannot answer %s: %s", self.identity, message_id, exc)
+            error = exc
+        problem = answer_call(self.core, event.message_id, response, error)
+        if problem is not None:
+            log.error("%s: %s: %s", self.identity, event.action, problem, exc_info=error)
         self._kick()
 
     async def _handle_send(self, event: ev.SendReceived) -> None:
-        version = self.version
-        assert version is not None
-        handler = self.router.lookup(version, event.action)
+        handler = answer_unhandled(self.core, self.router, event)
         if handler is None:
             return  # a SEND is never answered
         try:
@@ -366,17 +343,6 @@ class Connection:
             text,
             extra={"ocpp_identity": self.identity, "ocpp_direction": direction, "ocpp_frame": text},
         )
-
-
-class HandshakeError(ConnectionError):
-    """The WebSocket handshake failed (HTTP status, bad subprotocol, ...)."""
-
-    def __init__(self, event: ev.HandshakeFailed) -> None:
-        ConnectionError.__init__(
-            self, f"handshake failed: {event.kind} {event.status_code} {event.reason}"
-        )
-        self.event = event
-        self.status_code = event.status_code
 
 
 def _consume(future: "asyncio.Future[Any]") -> None:

@@ -9,8 +9,7 @@ from collections.abc import Callable
 from typing import Any, Optional
 
 from ocpp_core.connection import CsmsConnection
-from ocpp_core.errors import LocalProtocolError
-from ocpp_core.handlers import Accept, Reject, Router, decide
+from ocpp_core.handlers import Accept, Router, settle_request
 from ocpp_core.ws import CsmsConfig
 
 from .connection import Connection, clock
@@ -75,29 +74,20 @@ class CsmsServer:
     async def _decide(self, conn: Connection) -> None:
         core = conn.core
         assert isinstance(core, CsmsConnection)
+        answer: Any = Accept()
         try:
-            answer: Any = Accept()
             if self.on_connect is not None:
                 answer = self.on_connect(conn)
                 if inspect.isawaitable(answer):
                     answer = await answer
-            answer = decide(answer)
-        except Exception:
+        except Exception as exc:
             log.exception("on_connect failed for %r", conn.identity)
-            answer = Reject(500)
-        try:
-            if isinstance(answer, Reject):
-                core.reject(answer.status, answer.headers, answer.body)
-            else:
-                if answer.router is not None:
-                    conn.router = answer.router
-                core.accept(answer.subprotocol, answer.codec_factory(), answer.rpc_config)
-        except LocalProtocolError as exc:
-            # The request timed out or was closed while on_connect ran, or on_connect
-            # chose a subprotocol the station did not offer.
-            log.warning("cannot answer %r: %s", conn.identity, exc)
-            if core.state == "deciding":
-                core.reject(500)
+            answer = exc
+        router, problem = settle_request(core, answer)
+        if problem is not None:
+            log.warning("%r: %s", conn.identity, problem)
+        if router is not None:
+            conn.router = router
         conn._kick()
         if core.state != "open":
             return

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from typing import Any, Optional
 
 from ocpp_core.connection import StationConnection
-from ocpp_core.handlers import Backoff, Router
+from ocpp_core.handlers import Backoff, HandshakeError, Router
 from ocpp_core.ws import StationConfig
 
-from .connection import Connection, HandshakeError, clock
+from .connection import Connection, clock
 
 log = logging.getLogger("ocpp_asyncio")
 

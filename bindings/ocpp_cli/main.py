@@ -26,7 +26,7 @@ from ocpp_cli.usage import (
 )
 
 PROG = "ocpp-toolkit"
-COMMANDS = ("validate",)
+COMMANDS = ("validate", "demo", "csms", "station")
 
 
 def _version() -> str:
@@ -69,7 +69,7 @@ def _verbosity_parent(default: object) -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Strict OCPP 1.6 / 2.0.1 / 2.1 tools: validate logs of OCPP-J traffic.",
+        description="Strict OCPP 1.6 / 2.0.1 / 2.1 tools: validate logs of OCPP-J traffic, simulate a CSMS and stations.",
         parents=[_verbosity_parent(0)],
     )
     parser.add_argument("--version", action=_VersionAction, help="print the version and exit")

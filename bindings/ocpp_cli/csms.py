@@ -1,0 +1,172 @@
+"""`ocpp-toolkit csms`: the CSMS simulator, until Ctrl-C or SIGTERM.
+
+Accepts stations of every enabled version on one port (`<prefix>/<identity>`), answers
+every station-initiated action with a valid accepting response (`ocpp_cli.simcsms`),
+and with `--remote-start-after` sends each booted station a remote start. One line per
+notable event on stdout; `--log FILE` writes every frame as JSON lines that
+`ocpp-toolkit validate` reads.
+"""
+
+import argparse
+from typing import Any
+
+from ocpp_cli.simcli import (
+    add_tls_options,
+    non_negative_float,
+    open_log,
+    port_number,
+    server_ssl,
+    versions_list,
+)
+from ocpp_cli.usage import UsageError
+
+
+def add_parser(subparsers: "Any", parents: "list[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser(
+        "csms",
+        parents=parents,
+        help="run a CSMS simulator that accepts stations of every version",
+        description=(
+            "A CSMS simulator: accepts OCPP 1.6, 2.0.1 and 2.1 stations on one port at "
+            "ws://HOST:PORT/PREFIX/<identity>, answers every station-initiated action "
+            "with a valid accepting response (BootNotification Accepted, Authorize "
+            "Accepted, increasing 1.6 transaction ids, empty confirmations), and "
+            "optionally sends each station a remote start after its boot. Runs until "
+            "Ctrl-C or SIGTERM."
+        ),
+        epilog="exit status: 0 stopped by Ctrl-C / SIGTERM, 2 usage error (e.g. port in use)",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port", type=port_number, default=9000, help="TCP port (default 9000; 0 picks a free one)"
+    )
+    parser.add_argument(
+        "--path-prefix",
+        default="/ocpp",
+        metavar="PATH",
+        help="the endpoint path; a station connects to PATH/<identity> (default /ocpp)",
+    )
+    parser.add_argument(
+        "--versions",
+        type=versions_list,
+        default=("1.6", "2.0.1", "2.1"),
+        metavar="LIST",
+        help="OCPP versions accepted, comma separated, preferred first (default 1.6,2.0.1,2.1)",
+    )
+    parser.add_argument(
+        "--remote-start-after",
+        type=non_negative_float,
+        metavar="SECONDS",
+        help="send each station a remote start this long after its BootNotification",
+    )
+    parser.add_argument(
+        "--id-tag",
+        default="REMOTE01",
+        metavar="TAG",
+        help="the id tag / id token of the remote start (default REMOTE01)",
+    )
+    add_tls_options(parser, "csms")
+    parser.add_argument(
+        "--log", metavar="FILE", help="write every frame in and out as JSON lines to FILE"
+    )
+    parser.set_defaults(run=run)
+
+
+def _prefix(text: str) -> str:
+    if any(char in text for char in "?# %\\") or any(ord(char) < 0x21 for char in text):
+        raise UsageError(f"--path-prefix: not a plain URL path: {text!r}")
+    prefix = text if text.startswith("/") else "/" + text
+    return prefix if prefix.endswith("/") else prefix + "/"
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+
+    from ocpp_core.ws import CsmsConfig
+
+    if not args.id_tag or len(args.id_tag) > 20:
+        raise UsageError("--id-tag must be 1 to 20 characters (1.6 idTag)")
+    try:
+        config = CsmsConfig(path_prefix=_prefix(args.path_prefix), versions=args.versions)
+    except ValueError as exc:
+        raise UsageError(f"--path-prefix: {exc}") from None
+    ssl = server_ssl(args)
+    stream = open_log(args.log)
+    # Until the event loop takes SIGTERM over, it stops us like Ctrl-C does.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return asyncio.run(_serve(args, config, ssl, stream))
+    except KeyboardInterrupt:
+        # Ctrl-C / SIGTERM before the simulator listened: nothing to shut down.
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if stream is not None:
+            stream.close()
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+async def _serve(args: argparse.Namespace, config: Any, ssl: Any, stream: Any) -> int:
+    import asyncio
+    import signal
+    import sys
+
+    import ocpp_asyncio
+
+    from ocpp_cli.sim import FrameLog
+    from ocpp_cli.simcsms import CsmsSimulator
+
+    def report(line: str) -> None:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    csms = CsmsSimulator(
+        args.versions,
+        remote_start_after=args.remote_start_after,
+        id_tag=args.id_tag,
+        frame_log=FrameLog(stream) if stream is not None else None,
+        report=report,
+    )
+    try:
+        server = await ocpp_asyncio.serve(
+            config,
+            host=args.host,
+            port=args.port,
+            router=csms.router,
+            on_connected=csms.on_connected,
+            ssl=ssl,
+        )
+    except OSError as exc:
+        raise UsageError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    scheme = "wss" if ssl is not None else "ws"
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    report(
+        f"listening on {scheme}://{host}:{server.port}{config.path_prefix}<identity> "
+        f"(OCPP {', '.join(args.versions)})"
+    )
+    try:
+        await stop.wait()
+    finally:
+        # The handlers stay while shutting down: a second Ctrl-C does not interrupt it.
+        await csms.close()
+        await server.close()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+    stats = csms.stats
+    report(
+        f"stopped: {stats.calls_received} CALLs answered, {stats.calls} sent, "
+        f"{stats.frames_in + stats.frames_out} frames"
+    )
+    return 0

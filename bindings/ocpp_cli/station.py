@@ -1,0 +1,167 @@
+"""`ocpp-toolkit station`: one simulated station (or a fleet, `--count N`) running a
+scenario against a CSMS; exit 0 when every answer was valid and accepting.
+
+Scenarios (`ocpp_cli.simstation`): boot, charge, remote. A fleet runs the same
+scenario on N stations started at `--rate` per second, with a progress display on
+stderr (only on a terminal), and ends with a summary: calls sent, calls/s, latency
+p50/p99, errors by OCPP error code.
+"""
+
+import argparse
+import re
+from typing import Any
+
+from ocpp_cli.simcli import (
+    VERSION_CHOICES,
+    add_tls_options,
+    client_ssl,
+    open_log,
+    positive_float,
+    positive_int,
+)
+from ocpp_cli.usage import UsageError
+
+SCENARIOS = ("boot", "charge", "remote")
+
+
+def add_parser(subparsers: "Any", parents: "list[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser(
+        "station",
+        parents=parents,
+        help="run a simulated charging station (or a fleet) against a CSMS",
+        description=(
+            "A simulated charging station running one scenario against a CSMS: "
+            "boot (BootNotification, Heartbeat, StatusNotification), charge (boot, "
+            "Authorize, a transaction with meter values, stop) or remote (boot, then "
+            "wait for the CSMS's remote start, accept it and charge for the id token "
+            "received). --count N runs N stations."
+        ),
+        epilog="exit status: 0 every answer valid and accepting, 1 otherwise, 2 usage error",
+    )
+    parser.add_argument(
+        "--csms",
+        required=True,
+        metavar="URL",
+        help="the CSMS endpoint without the identity, e.g. ws://127.0.0.1:9000/ocpp",
+    )
+    parser.add_argument(
+        "--id",
+        default="CP1",
+        metavar="IDENTITY",
+        help="station identity (default CP1); with --count, the first of a numbered series",
+    )
+    parser.add_argument(
+        "--ocpp",
+        required=True,
+        choices=VERSION_CHOICES,
+        metavar="VERSION",
+        help="OCPP version: " + ", ".join(VERSION_CHOICES),
+    )
+    parser.add_argument(
+        "--scenario",
+        default="charge",
+        choices=SCENARIOS,
+        help="what to do: " + ", ".join(SCENARIOS) + " (default charge)",
+    )
+    parser.add_argument(
+        "--count",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="run N stations (identities CP1..CPN, counting from --id's number)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=positive_float,
+        default=10.0,
+        metavar="R",
+        help="with --count: start R stations per second (default 10)",
+    )
+    parser.add_argument(
+        "--password",
+        metavar="P",
+        help="Basic-auth password (security profiles 1 and 2; 2.x: 16 to 40 characters)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=positive_float,
+        default=30.0,
+        metavar="SECONDS",
+        help="wait at most this long for each answer and for a remote start (default 30)",
+    )
+    add_tls_options(parser, "station")
+    parser.add_argument(
+        "--log", metavar="FILE", help="write every frame in and out as JSON lines to FILE"
+    )
+    parser.set_defaults(run=run)
+
+
+def identities(first: str, count: int) -> "list[str]":
+    """`count` identities: `first` alone, or a series counting from the number `first`
+    ends with (CP1 -> CP1, CP2, ...; CP -> CP1, CP2, ...)."""
+    if count == 1:
+        return [first]
+    match = re.match(r"^(.*?)(\d*)$", first)
+    assert match is not None
+    stem, digits = match.group(1), match.group(2)
+    start = int(digits) if digits else 1
+    return [f"{stem}{start + n}" for n in range(count)]
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from ocpp_core.ws import StationConfig
+
+    names = identities(args.id, args.count)
+    try:
+        for name in (names[0], names[-1]):
+            config = StationConfig(
+                url=args.csms, identity=name, versions=(args.ocpp,), password=args.password
+            )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    ssl = client_ssl(args, config.secure)
+    stream = open_log(args.log)
+    try:
+        return asyncio.run(_run(args, names, ssl, stream))
+    finally:
+        if stream is not None:
+            stream.close()
+
+
+async def _run(args: argparse.Namespace, names: "list[str]", ssl: Any, stream: Any) -> int:
+    import sys
+
+    from ocpp_cli.fleet import run_fleet, summary_lines
+    from ocpp_cli.sim import FrameLog, Stats
+    from ocpp_cli.simstation import StationRun
+
+    stats = Stats()
+    frame_log = FrameLog(stream) if stream is not None else None
+
+    def make(identity: str) -> StationRun:
+        return StationRun(
+            args.csms,
+            identity,
+            args.ocpp,
+            args.scenario,
+            stats=stats,
+            password=args.password,
+            ssl=ssl,
+            frame_log=frame_log,
+            timeout=args.timeout,
+        )
+
+    results, elapsed = await run_fleet(make, names, args.rate, show_progress=len(names) > 1)
+    failed = [(name, failure) for name, failure in results if failure is not None]
+    for name, failure in failed[:10]:
+        sys.stderr.write(f"{name}: {failure}\n")
+    if len(failed) > 10:
+        sys.stderr.write(f"... and {len(failed) - 10} more stations failed\n")
+    if len(names) == 1:
+        verdict = "passed" if not failed else "FAILED"
+        sys.stdout.write(f"{names[0]} (OCPP {args.ocpp}) {args.scenario}: {verdict}\n")
+    for line in summary_lines(stats, len(names), len(failed), elapsed):
+        sys.stdout.write(line + "\n")
+    return 1 if failed else 0
