@@ -12,13 +12,14 @@ def test_demo_passes_every_version_and_scenario_quickly():
     elapsed = time.monotonic() - started
     assert process.returncode == 0, process.stdout + process.stderr
     assert no_traceback(process)
-    assert elapsed < 10  # "a few seconds", interpreter start included
+    assert elapsed < 20  # "a few seconds" (generous: interpreter start, a busy machine)
     rows = [line for line in process.stdout.splitlines() if "PASS" in line or "FAIL" in line]
     seen = set()
     for row in rows:
         cells = [cell.strip() for cell in re.split(r"[│|]", row) if cell.strip()]
-        version, scenario, result, sent, received, frames = cells[:6]
+        version, scenario, result, sent, received, frames, ms = cells[:7]
         assert result == "PASS"
+        assert float(ms) < 5000
         seen.add((version, scenario))
         # charge: boot, heartbeat, 3 status, authorize, 3 transaction events = 9 CALLs;
         # remote: the same without authorize, plus the CSMS's remote start.

@@ -18,10 +18,10 @@ def csms(tmp_path_factory):
     server = BackgroundCsms("--remote-start-after", "0.2", "--id-tag", "RT-42", "--log", str(log))
     server.log = log
     yield server
-    status, stdout, stderr = server.stop(signal.SIGINT)
-    assert status == 0, stderr
-    assert "Traceback" not in stderr
-    assert "stopped:" in stdout
+    status, output = server.stop(signal.SIGINT)
+    assert status == 0, output
+    assert "Traceback" not in output
+    assert "stopped:" in output
 
 
 def summary(stdout: str) -> "dict[str, str]":
@@ -59,10 +59,11 @@ def test_station_scenario_against_the_csms(csms, tmp_path, version, scenario):
     assert [(r["direction"], r["frame"]) for r in theirs] == [
         (r["direction"], r["frame"]) for r in mine
     ]
-    for path in (station_log, write_records(tmp_path / "csms-part.jsonl", theirs)):
-        checked = cli("validate", "--ocpp", version, "--summary", str(path))
-        assert checked.returncode == 0, checked.stdout + checked.stderr
-        assert checked.stdout.count('"valid": true') == len(mine)
+    # The station's log is the same as the CSMS's: validating one validates both.
+    part = write_records(tmp_path / "csms-part.jsonl", theirs)
+    checked = cli("validate", "--ocpp", version, "--summary", str(part))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.count('"valid": true') == len(mine)
 
     calls = [json.loads(r["frame"]) for r in mine if r["frame"].startswith("[2")]
     actions = [frame[2] for frame in calls]
@@ -92,9 +93,20 @@ def test_station_scenario_against_the_csms(csms, tmp_path, version, scenario):
         assert events == ["Started", "Updated", "Ended"]
 
 
+def test_csms_takes_any_path_the_identity_is_the_last_segment(csms):
+    base = csms.url.rsplit("/", 1)[0]  # ws://127.0.0.1:PORT
+    for url in (base, base + "/some/other/path"):
+        process = cli("station", "--csms", url, "--id", "ANYPATH", "--ocpp", "1.6",
+                      "--scenario", "boot")  # fmt: skip
+        assert process.returncode == 0, process.stdout + process.stderr
+    booted = [r for r in log_records(csms.log) if r["identity"] == "ANYPATH"]
+    assert sum('"BootNotification"' in r["frame"] for r in booted) == 2  # one per URL
+
+
 def test_boot_scenario(csms):
+    # Security profile 1: Basic auth (the simulator accepts any password).
     process = cli("station", "--csms", csms.url, "--id", "TBOOT", "--ocpp", "2.1",
-                  "--scenario", "boot")  # fmt: skip
+                  "--scenario", "boot", "--password", "a-password-of-16+chars")  # fmt: skip
     assert process.returncode == 0, process.stdout + process.stderr
     assert summary(process.stdout)["calls sent"].startswith("3 (")
 
@@ -126,21 +138,27 @@ def test_fleet_summary(csms):
     assert fields["calls sent"].startswith("45 (")
     assert fields["latency"].startswith("p50 ") and " ms, p99 " in fields["latency"]
     assert fields["errors"] == "none"
-    assert process.stderr == ""  # no progress display without a terminal
+    # No progress display without a terminal. (stderr may hold a warning: a station
+    # closing just as the CSMS's remote start arrives is told so.)
+    assert "stations" not in process.stderr and "\u2501" not in process.stderr
     booted = {r["identity"] for r in log_records(csms.log) if r["identity"].startswith("FLEET")}
     assert booted == {f"FLEET{n}" for n in range(1, 6)}
 
 
 def test_a_failed_check_exits_1_and_counts_it(tmp_path):
     # A CSMS that never sends a remote start: the remote scenario fails after --timeout.
-    server = BackgroundCsms("--versions", "2.0.1")
+    server = BackgroundCsms("--versions", "2.0.1", "--path-prefix", "/ocpp")
     try:
         process = cli("station", "--csms", server.url, "--ocpp", "2.0.1",
                       "--scenario", "remote", "--timeout", "0.3")  # fmt: skip
         wrong_version = cli("station", "--csms", server.url, "--ocpp", "1.6", "--scenario", "boot")
+        base = server.url.rsplit("/", 1)[0]
+        wrong_path = cli("station", "--csms", base + "/other", "--ocpp", "2.0.1",
+                         "--scenario", "boot")  # fmt: skip
     finally:
-        status, _, stderr = server.stop(signal.SIGTERM)
-    assert status == 0 and "Traceback" not in stderr
+        status, output = server.stop(signal.SIGTERM)
+    assert status == 0 and "Traceback" not in output
+    assert "stopped:" in output
     assert process.returncode == 1
     assert no_traceback(process)
     assert "no remote start within 0.3 s" in process.stderr
@@ -149,6 +167,9 @@ def test_a_failed_check_exits_1_and_counts_it(tmp_path):
     assert wrong_version.returncode == 1
     assert no_traceback(wrong_version)
     assert "cannot connect" in wrong_version.stderr
+    # --path-prefix: only PREFIX/<identity> (404 otherwise).
+    assert wrong_path.returncode == 1
+    assert "404" in wrong_path.stderr
 
 
 def test_nothing_listening_is_a_failed_check():
@@ -162,24 +183,46 @@ def test_nothing_listening_is_a_failed_check():
 
 
 def test_tls_csms_and_station(tmp_path):
-    trustme = pytest.importorskip("trustme")
+    import trustme
+
     ca = trustme.CA()
-    issued = ca.issue_cert("127.0.0.1")
-    cert, key, ca_file = tmp_path / "cert.pem", tmp_path / "key.pem", tmp_path / "ca.pem"
-    issued.cert_chain_pems[0].write_to_path(str(cert))
-    issued.private_key_pem.write_to_path(str(key))
-    ca.cert_pem.write_to_path(str(ca_file))
-    server = BackgroundCsms("--tls-cert", str(cert), "--tls-key", str(key))
+    server_cert = ca.issue_cert("127.0.0.1")
+    client_cert = ca.issue_cert("cp1.example")
+    files = {}
+    for name, blob in (
+        ("cert", server_cert.cert_chain_pems[0]),
+        ("key", server_cert.private_key_pem),
+        ("client", client_cert.private_key_and_cert_chain_pem),
+        ("ca", ca.cert_pem),
+    ):
+        files[name] = str(tmp_path / f"{name}.pem")
+        blob.write_to_path(files[name])
+    # Security profile 2: server certificate only.
+    server = BackgroundCsms("--tls-cert", files["cert"], "--tls-key", files["key"])
     try:
         assert server.url.startswith("wss://")
-        process = cli("station", "--csms", server.url, "--ocpp", "2.0.1",
-                      "--tls-ca", str(ca_file))  # fmt: skip
+        trusted = cli("station", "--csms", server.url, "--ocpp", "2.0.1", "--tls-ca", files["ca"])
         untrusted = cli("station", "--csms", server.url, "--ocpp", "2.0.1", "--scenario", "boot")
     finally:
-        status, _, _ = server.stop()
+        status, _ = server.stop()
     assert status == 0
-    assert process.returncode == 0, process.stdout + process.stderr
+    assert trusted.returncode == 0, trusted.stdout + trusted.stderr
     assert untrusted.returncode == 1 and no_traceback(untrusted)
+    assert "cannot connect" in untrusted.stderr
+    # Security profile 3: the CSMS requires a client certificate signed by the CA.
+    server = BackgroundCsms(
+        "--tls-cert", files["cert"], "--tls-key", files["key"], "--tls-ca", files["ca"]
+    )
+    try:
+        with_cert = cli("station", "--csms", server.url, "--ocpp", "1.6", "--tls-ca", files["ca"],
+                        "--tls-cert", files["client"], "--scenario", "boot")  # fmt: skip
+        without = cli("station", "--csms", server.url, "--ocpp", "1.6", "--tls-ca", files["ca"],
+                      "--scenario", "boot")  # fmt: skip
+    finally:
+        status, _ = server.stop()
+    assert status == 0
+    assert with_cert.returncode == 0, with_cert.stdout + with_cert.stderr
+    assert without.returncode == 1 and no_traceback(without)
 
 
 def _busy_port():
@@ -189,46 +232,25 @@ def _busy_port():
     return holder
 
 
+STATION = ["station", "--csms", "ws://127.0.0.1:9/ocpp"]
 USAGE_ERRORS = [
     (["station", "--csms", "http://127.0.0.1:9/ocpp", "--ocpp", "1.6"], "ws://"),
-    (["station", "--csms", "ws://127.0.0.1:9/ocpp", "--ocpp", "1.5"], "--ocpp"),
+    ([*STATION, "--ocpp", "1.5"], "--ocpp"),
+    ([*STATION, "--ocpp", "1.6", "--count", "0"], "--count"),
+    ([*STATION, "--ocpp", "2.0.1", "--password", "short"], "16 to 40"),
+    ([*STATION, "--ocpp", "2.0.1", "--id", "CP:1"], "identity"),
     (
-        ["station", "--csms", "ws://127.0.0.1:9/ocpp", "--ocpp", "1.6", "--scenario", "x"],
-        "--scenario",
+        ["station", "--csms", "wss://127.0.0.1:9/x", "--ocpp", "1.6", "--tls-ca", "/no/a.pem"],
+        "/no/a.pem",
     ),
-    (["station", "--csms", "ws://127.0.0.1:9/ocpp", "--ocpp", "1.6", "--count", "0"], "--count"),
-    (
-        ["station", "--csms", "ws://127.0.0.1:9/ocpp", "--ocpp", "2.0.1", "--password", "short"],
-        "16 to 40",
-    ),
-    (
-        [
-            "station",
-            "--csms",
-            "wss://127.0.0.1:9/ocpp",
-            "--ocpp",
-            "1.6",
-            "--tls-ca",
-            "/no/such.pem",
-        ],
-        "/no/such.pem",
-    ),
-    (
-        ["station", "--csms", "ws://127.0.0.1:9/ocpp", "--ocpp", "1.6", "--tls-ca", "x.pem"],
-        "wss://",
-    ),
-    (
-        ["station", "--csms", "ws://127.0.0.1:9/ocpp", "--ocpp", "1.6", "--log", "/no/such/dir/x"],
-        "--log",
-    ),
+    ([*STATION, "--ocpp", "1.6", "--tls-ca", "x.pem"], "wss://"),
+    ([*STATION, "--ocpp", "1.6", "--log", "/no/such/dir/x"], "--log"),
     (["station", "--ocpp", "1.6"], "--csms"),
     (["csms", "--versions", "1.6,3.0"], "3.0"),
     (["csms", "--port", "70000"], "--port"),
     (["csms", "--tls-cert", "/no/such.pem"], "/no/such.pem"),
-    (["csms", "--tls-key", "k.pem"], "--tls-cert"),
     (["csms", "--path-prefix", "/a?b"], "--path-prefix"),
-    (["csms", "--remote-start-after", "soon"], "--remote-start-after"),
-    (["csms", "--host", "no-such-host.invalid", "--port", "0"], "cannot listen"),
+    (["csms", "--host", "192.0.2.1", "--port", "0"], "cannot listen"),
 ]
 
 

@@ -1,9 +1,10 @@
 """`ocpp-toolkit csms`: the CSMS simulator, until Ctrl-C or SIGTERM.
 
-Accepts stations of every enabled version on one port (`<prefix>/<identity>`), answers
-every station-initiated action with a valid accepting response (`ocpp_cli.simcsms`),
-and with `--remote-start-after` sends each booted station a remote start. One line per
-notable event on stdout; `--log FILE` writes every frame as JSON lines that
+Accepts stations of every enabled version on one port (any path, or only those under
+`--path-prefix`; the identity is the last segment), answers every station-initiated
+action with a valid accepting response (`ocpp_cli.simcsms`), and with
+`--remote-start-after` sends each booted station a remote start. One line per notable
+event on stdout; `--log FILE` writes every frame as JSON lines that
 `ocpp-toolkit validate` reads.
 """
 
@@ -28,7 +29,7 @@ def add_parser(subparsers: "Any", parents: "list[argparse.ArgumentParser]") -> N
         help="run a CSMS simulator that accepts stations of every version",
         description=(
             "A CSMS simulator: accepts OCPP 1.6, 2.0.1 and 2.1 stations on one port at "
-            "ws://HOST:PORT/PREFIX/<identity>, answers every station-initiated action "
+            "ws://HOST:PORT/ANY/PATH/<identity>, answers every station-initiated action "
             "with a valid accepting response (BootNotification Accepted, Authorize "
             "Accepted, increasing 1.6 transaction ids, empty confirmations), and "
             "optionally sends each station a remote start after its boot. Runs until "
@@ -44,9 +45,9 @@ def add_parser(subparsers: "Any", parents: "list[argparse.ArgumentParser]") -> N
     )
     parser.add_argument(
         "--path-prefix",
-        default="/ocpp",
         metavar="PATH",
-        help="the endpoint path; a station connects to PATH/<identity> (default /ocpp)",
+        help="accept only PATH/<identity> (default: any path, the identity is its last "
+        "segment, e.g. /ocpp/CP1)",
     )
     parser.add_argument(
         "--versions",
@@ -90,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.id_tag or len(args.id_tag) > 20:
         raise UsageError("--id-tag must be 1 to 20 characters (1.6 idTag)")
     try:
-        config = CsmsConfig(path_prefix=_prefix(args.path_prefix), versions=args.versions)
+        prefix = None if args.path_prefix is None else _prefix(args.path_prefix)
+        config = CsmsConfig(path_prefix=prefix, versions=args.versions)
     except ValueError as exc:
         raise UsageError(f"--path-prefix: {exc}") from None
     ssl = server_ssl(args)
@@ -153,8 +155,10 @@ async def _serve(args: argparse.Namespace, config: Any, ssl: Any, stream: Any) -
     scheme = "wss" if ssl is not None else "ws"
     host = f"[{args.host}]" if ":" in args.host else args.host
     report(
-        f"listening on {scheme}://{host}:{server.port}{config.path_prefix}<identity> "
-        f"(OCPP {', '.join(args.versions)})"
+        # Without --path-prefix any path works; /ocpp/ is shown as an example.
+        f"listening on {scheme}://{host}:{server.port}{config.path_prefix or '/ocpp/'}"
+        f"<identity> ({'' if config.path_prefix else 'any path; '}"
+        f"OCPP {', '.join(args.versions)})"
     )
     try:
         await stop.wait()

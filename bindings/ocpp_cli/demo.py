@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from ocpp_cli.simcli import positive_float
+from ocpp_cli.usage import UsageError
 
 SCENARIOS = ("charge", "remote")
 VERSIONS = ("1.6", "2.0.1", "2.1")
@@ -64,9 +65,12 @@ async def _demo(timeout: float) -> "list[dict[str, Any]]":
         call_timeout=timeout,
     )
     config = CsmsConfig(path_prefix="/ocpp/", versions=VERSIONS)
-    server = await ocpp_asyncio.serve(
-        config, host="127.0.0.1", port=0, router=csms.router, on_connected=csms.on_connected
-    )
+    try:
+        server = await ocpp_asyncio.serve(
+            config, host="127.0.0.1", port=0, router=csms.router, on_connected=csms.on_connected
+        )
+    except OSError as exc:  # no loopback here: nothing the demo can do
+        raise UsageError(f"cannot listen on 127.0.0.1: {exc.strerror or exc}") from None
     url = f"ws://127.0.0.1:{server.port}/ocpp"
     runs = [
         StationRun(

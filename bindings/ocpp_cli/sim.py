@@ -8,6 +8,7 @@ timing it and counting what went wrong by OCPP error code.
 
 import datetime
 import json
+import math
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -47,8 +48,9 @@ class Stats:
     def percentile(self, fraction: float) -> Optional[float]:
         if not self.latencies:
             return None
+        # Nearest rank: the smallest value with at least `fraction` of them at or below.
         ordered = sorted(self.latencies)
-        index = min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))
+        index = min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))
         return ordered[index]
 
 
@@ -178,4 +180,3 @@ def native_actions(version: str, generic_operation: str) -> "list[str]":
     if actions:
         return [actions] if isinstance(actions, str) else list(actions)
     return [generic_operation]
-

@@ -135,7 +135,12 @@ class CsmsSimulator:
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: "asyncio.Task[Any]") -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("simulator task failed", exc_info=task.exception())
 
     async def _remote_start_later(self, conn: "ocpp_asyncio.Connection", delay: float) -> None:
         await asyncio.sleep(delay)

@@ -98,14 +98,15 @@ def add_parser(subparsers: "Any", parents: "list[argparse.ArgumentParser]") -> N
 
 def identities(first: str, count: int) -> "list[str]":
     """`count` identities: `first` alone, or a series counting from the number `first`
-    ends with (CP1 -> CP1, CP2, ...; CP -> CP1, CP2, ...)."""
+    ends with (CP1 -> CP1, CP2, ...; CP -> CP1, CP2, ...; CP09 -> CP09, CP10, ...)."""
     if count == 1:
         return [first]
     match = re.match(r"^(.*?)(\d*)$", first)
     assert match is not None
     stem, digits = match.group(1), match.group(2)
     start = int(digits) if digits else 1
-    return [f"{stem}{start + n}" for n in range(count)]
+    width = len(digits)  # keep zero padding: BAY-07 -> BAY-07, BAY-08
+    return [f"{stem}{start + n:0{width}d}" for n in range(count)]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -40,6 +40,10 @@ frame_log = logging.getLogger("ocpp_threads.frames")
 READ_SIZE = 65536
 WRITE_TIMEOUT = 10.0  # a peer that takes none of our bytes this long is gone
 HANDLER_GRACE = 1.0  # close() waits this long for handler threads still running
+# A handler busy this long no longer holds up the peer's next CALL: another worker
+# takes it. Quicker handlers run one at a time, so their answers keep arrival order.
+SLOW_HANDLER = 0.2
+MAX_WORKERS = 16
 
 
 def clock() -> float:
@@ -57,9 +61,9 @@ class _Slot:
 class Connection:
     """One OCPP connection (either side). `call()` blocks until the answer, `close()`
     until the connection is over. The peer's CALLs run their handler on the
-    connection's worker thread, one at a time, in the order they came (a handler may
-    call the peer; it must not wait for a CALL of the peer to be handled). Built by
-    `serve()` / `connect()`."""
+    connection's worker thread, in the order they came; a handler slower than
+    SLOW_HANDLER gets the next CALL handed to another worker, so it holds up nobody.
+    Built by `serve()` / `connect()`."""
 
     def __init__(
         self,
@@ -79,9 +83,11 @@ class Connection:
         self._wake_w.setblocking(False)
         self._pending: dict[str, _Slot] = {}
         self._workers: set[threading.Thread] = set()
-        # The peer's CALLs and SENDs, for the worker thread: one at a time, in order.
+        # The peer's CALLs and SENDs, for the worker threads, in arrival order.
         self._inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._worker: Optional[threading.Thread] = None
+        self._handlers = 0  # worker threads taking from the inbox
+        self._idle = 0  # of which waiting for work
+        self._busy: dict[int, float] = {}  # worker thread id -> when its handler started
         self._opened = threading.Event()
         self._open_error: Optional[BaseException] = None
         self._closed = threading.Event()
@@ -235,8 +241,9 @@ class Connection:
                     continue
             if self._closed.is_set():
                 return
-            if self._next_beat is not None:
-                deadline = min(self._next_beat, deadline or self._next_beat)
+            for timer in (self._next_beat, self._more_hands()):
+                if timer is not None:
+                    deadline = timer if deadline is None else min(deadline, timer)
             wait = None if deadline is None else max(0.0, deadline - clock())
             if isinstance(self._sock, ssl.SSLSocket) and self._sock.pending():
                 wait = 0.0  # decrypted bytes select() cannot see
@@ -288,7 +295,8 @@ class Connection:
                 self._close_event = ev.ConnectionClosed(1006, "", ev.TRANSPORT, False)
             self._set_opened(ConnectionClosedError("closed before it opened"))
             self._closed.set()
-        self._inbox.put(None)  # the worker ends after the handler it is running
+        for _ in range(self._handlers):
+            self._inbox.put(None)  # each worker ends after the handler it is running
         for closable in (self._sock, self._wake_r, self._wake_w):
             closable.close()
         if self._on_finish is not None:
@@ -310,8 +318,8 @@ class Connection:
                 elif not isinstance(event, ev.CallResultReceived):
                     log.warning("%s: heartbeat: %r", self.identity, event)
             elif isinstance(event, (ev.CallReceived, ev.SendReceived)):
-                if self._worker is None:
-                    self._worker = self._spawn(self._work, None)
+                if self._handlers == 0:
+                    self._add_worker()
                 self._inbox.put(event)
             elif isinstance(event, ev.ConnectionRequested):
                 if self._on_request is not None:
@@ -340,13 +348,41 @@ class Connection:
         worker.start()
         return worker
 
+    def _add_worker(self) -> None:
+        self._handlers += 1
+        self._spawn(self._work, None)
+
+    def _more_hands(self) -> Optional[float]:
+        """Add a worker when CALLs wait and every worker has been busy SLOW_HANDLER;
+        else when to look again (None: no need)."""
+        with self._lock:
+            if self._inbox.empty() or self._idle or not self._busy:
+                return None
+            if self._handlers >= MAX_WORKERS:
+                return None
+            latest = max(self._busy.values()) + SLOW_HANDLER
+            if clock() < latest:
+                return latest
+            self._add_worker()
+            return None
+
     def _work(self, _: Any) -> None:
+        me = threading.get_ident()
         while True:
+            with self._lock:
+                self._idle += 1
             event = self._inbox.get()
-            if event is None:
-                return
-            if not self._closed.is_set():  # the answer could not go out any more
-                self._handle(event)
+            with self._lock:
+                self._idle -= 1
+                if event is None:
+                    return
+                self._busy[me] = clock()
+            try:
+                if not self._closed.is_set():  # else the answer could not go out
+                    self._handle(event)
+            finally:
+                with self._lock:
+                    del self._busy[me]
 
     def _handle(self, event: Any) -> None:
         with self._lock:

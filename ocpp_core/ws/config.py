@@ -90,7 +90,9 @@ class CsmsConfig(WsConfig):
     # without a subprotocol picks the first of these the station offered.
     versions: "tuple[str, ...]" = (V21, V201, V16)
     # The endpoint path; the station identity is the one path segment after it.
-    path_prefix: str = "/"
+    # None accepts any path: the identity is its last segment (a simulator or a proxy
+    # target that takes stations whatever endpoint URL they were given).
+    path_prefix: Optional[str] = "/"
     # A station that offers no Sec-WebSocket-Protocol: None treats it like "no common
     # subprotocol" (the handshake completes without the header, then closes at once,
     # OCPP-J 1.6 §3.2 / 2.0.1 Part 4 §3.2); a version (e.g. "1.6") assumes that version,
@@ -110,7 +112,8 @@ class CsmsConfig(WsConfig):
     def __post_init__(self) -> None:
         WsConfig.__post_init__(self)
         _check_versions(self.versions, "versions")
-        if not self.path_prefix.startswith("/") or not self.path_prefix.endswith("/"):
+        prefix = self.path_prefix
+        if prefix is not None and (not prefix.startswith("/") or not prefix.endswith("/")):
             raise ValueError("path_prefix must start and end with '/', e.g. '/ocpp/'")
         if (
             self.version_without_subprotocol is not None

@@ -60,13 +60,16 @@ def _percent_decode(segment: str) -> str:
         raise IdentityError("percent-decoded identity is not UTF-8") from None
 
 
-def identity_from_target(target: str, prefix: str) -> str:
+def identity_from_target(target: str, prefix: Optional[str]) -> str:
     """The decoded identity of a request target `prefix + <segment> [? query]`.
 
     Raises IdentityError when the path is not under `prefix`, has more than one
-    segment after it, or the segment is empty or badly encoded.
+    segment after it, or the segment is empty or badly encoded. A `prefix` of None
+    takes any path: the identity is its last segment.
     """
     path = target.split("?", 1)[0]
+    if prefix is None:
+        prefix = path[: path.rfind("/") + 1] if path.startswith("/") else "/"
     if not path.startswith(prefix):
         raise IdentityError(f"path {path!r} is not under {prefix!r}")
     segment = path[len(prefix) :]

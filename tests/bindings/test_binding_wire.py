@@ -2,8 +2,10 @@
 client, security profiles 2 (TLS + Basic auth) and 3 (mutual TLS), and a transaction
 started by the CSMS's remote start."""
 
+import datetime
 import json
 import ssl
+import time
 
 import pytest
 from websockets.sync.client import connect as ws_connect
@@ -17,6 +19,7 @@ from tests.interop.test_interop_tls import PASSWORD, client_context, common_name
 
 pytestmark = pytest.mark.timeout(60)
 
+NOW = datetime.datetime(2026, 1, 31, 12, 0, tzinfo=datetime.timezone.utc)
 pki = tls.pki  # the certificates fixture (trustme CA, server and station certificates)
 
 
@@ -153,3 +156,26 @@ def test_remote_start_leads_to_a_transaction(adapter, version):
     assert flows.wire(answer) == remote_response and starts == [remote_request]
     assert flows.wire(station.call(flows.ours(version, "request", *follow[:2]))) == follow[2]
     assert received == [follow[1]]
+
+
+def test_a_slow_handler_holds_up_no_other_call_of_its_connection(adapter):
+    """A raw client (it may have several CALLs open) sends a slow CALL, then quick ones:
+    the quick ones are answered at once and in order, the slow one when it is done."""
+    m = messages_of("2.0.1")
+    router = Router()
+    router.add(
+        m.DataTransferRequest,
+        adapter.slow(1.0, lambda conn, r: m.DataTransferResponse(status="Accepted", data="slow")),
+    )
+    router.add(m.HeartbeatRequest, lambda conn, r: m.HeartbeatResponse(current_time=NOW))
+    server = adapter.serve(CsmsConfig(path_prefix="/ocpp/", versions=("2.0.1",)), router)
+    with ws_connect(server.url("/ocpp/RAW1"), subprotocols=["ocpp2.0.1"], open_timeout=5) as ws:
+        started = time.monotonic()
+        ws.send('[2,"slow","DataTransfer",{"vendorId":"v"}]')
+        time.sleep(0.05)
+        for index in range(3):
+            ws.send(f'[2,"quick-{index}","Heartbeat",{{}}]')
+        answers = [json.loads(ws.recv(5))[1] for _ in range(4)]
+        elapsed = time.monotonic() - started
+    assert answers == ["quick-0", "quick-1", "quick-2", "slow"]
+    assert 1.0 <= elapsed < 2.0
