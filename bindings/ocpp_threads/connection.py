@@ -190,6 +190,11 @@ class Connection:
         assert self._close_event is not None
         return self._close_event
 
+    def busy(self) -> bool:
+        """Open, or some thread of it still running."""
+        threads = [self._thread, *self._workers]
+        return not self._closed.is_set() or any(t is not None and t.is_alive() for t in threads)
+
     def wait_open(self, timeout: Optional[float] = None) -> None:
         """Block until open; raises HandshakeError / ConnectionClosedError / TimeoutError."""
         if not self._opened.wait(timeout):

@@ -77,6 +77,8 @@ class CsmsServer:
             conn._on_request = self._decide
             conn._on_finish = self._forget
             with self._changed:
+                # Keep each connection until its threads are over (close() joins them).
+                self._all = {c for c in self._all if c.busy()}
                 self._all.add(conn)
             conn.start()
 
@@ -88,21 +90,22 @@ class CsmsServer:
         except Exception as exc:
             log.exception("on_connect failed for %r", conn.identity)
             answer = exc
-        with conn._lock:
+        with conn._lock:  # the I/O thread sends the 101 once we let go: be ready first
             router, problem = settle_request(conn.core, answer)
-            is_open = conn.core.state == "open"
+            if router is not None:
+                conn.router = router
+            identity = conn.identity
+            is_open = False
+            if conn.core.state == "open" and identity is not None:
+                is_open = True
+                with self._changed:
+                    self.connections[identity] = conn
+                    self._changed.notify_all()
         if problem is not None:
             log.warning("%r: %s", conn.identity, problem)
-        if router is not None:
-            conn.router = router
         conn._kick()
         if not is_open:
             return
-        identity = conn.identity
-        assert identity is not None
-        with self._changed:
-            self.connections[identity] = conn
-            self._changed.notify_all()
         conn.mark_open()
         if self.on_connected is not None:
             try:
@@ -112,7 +115,6 @@ class CsmsServer:
 
     def _forget(self, conn: Connection) -> None:
         with self._changed:
-            self._all.discard(conn)
             if conn.identity is not None and self.connections.get(conn.identity) is conn:
                 del self.connections[conn.identity]
             self._changed.notify_all()
@@ -132,7 +134,8 @@ class CsmsServer:
     def close(
         self, code: int = 1001, reason: str = "server shutdown", timeout: float = 10.0
     ) -> None:
-        """Stop listening, close every connection (1001 "going away"), join every thread."""
+        """Stop listening, close every connection (1001 "going away"), join every thread
+        (those of connections already closed, too)."""
         if self._thread is not None:
             self._stop_w.send(b"x")
             self._thread.join(timeout)
