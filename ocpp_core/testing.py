@@ -70,16 +70,18 @@ class ConnectionPair:
     def connect(self, subprotocol: Optional[str] = None) -> str:
         """Run the handshake, accept on the CSMS side, return the negotiated version.
 
-        Raises AssertionError if either side reports anything else.
+        Raises RuntimeError if either side reports anything else (a check that must
+        hold under `python -O` too, hence no `assert`).
         """
         self.pump()
         requested = self.csms.next_event()
-        assert isinstance(requested, ev.ConnectionRequested), requested
+        if not isinstance(requested, ev.ConnectionRequested):
+            raise RuntimeError(f"the CSMS saw {requested!r}, not a ConnectionRequested")
         self.csms.accept(subprotocol)
         self.pump()
         connected = self.station.next_event()
-        assert isinstance(connected, ev.Connected), connected
-        assert self.csms.version == connected.version
+        if not isinstance(connected, ev.Connected) or self.csms.version != connected.version:
+            raise RuntimeError(f"the station saw {connected!r}, not a Connected")
         return connected.version
 
     def advance(self, seconds: float) -> None:
