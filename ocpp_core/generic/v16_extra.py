@@ -17,7 +17,8 @@ from typing import Any
 
 from ocpp_core.generic import model as g
 from ocpp_core.generic import model_extra as x
-from ocpp_core.generic.mapping import Mapper, Wire, put
+from ocpp_core.generic.extra_common import ExtraCommon
+from ocpp_core.generic.mapping import Wire, put
 from ocpp_core.generic.state import ConnectorLayout
 from ocpp_core.generic.wire16 import id_tag_info_in, id_tag_info_out
 from ocpp_core.generic.wire_cert import hash_data_in, hash_data_out
@@ -30,38 +31,8 @@ _PURPOSE_TO_16 = {"ChargingStationMaxProfile": "ChargePointMaxProfile"}
 _PURPOSE_FROM_16 = {"ChargePointMaxProfile": "ChargingStationMaxProfile"}
 
 
-class ExtraMapping16(Mapper):
+class ExtraMapping16(ExtraCommon):
     layout: ConnectorLayout
-
-    EXTRA_ACTIONS: dict[str, tuple[str, ...]] = {
-        "CancelReservation": ("CancelReservation",),
-        "CertificateSigned": ("CertificateSigned",),
-        "GetLocalListVersion": ("GetLocalListVersion",),
-        "GetLog": ("GetLog",),
-        "LogStatusNotification": ("LogStatusNotification",),
-        "ReserveNow": ("ReserveNow",),
-        "SecurityEventNotification": ("SecurityEventNotification",),
-        "SendLocalList": ("SendLocalList",),
-        "SignCertificate": ("SignCertificate",),
-        "InstallCertificate": ("InstallCertificate",),
-        "DeleteCertificate": ("DeleteCertificate",),
-        "GetInstalledCertificateIds": ("GetInstalledCertificateIds",),
-        "ClearChargingProfile": ("ClearChargingProfile",),
-    }
-
-    # ------------------------------------------------------ station -> CSMS
-
-    def _out_SecurityEventNotification(
-        self, request: x.SecurityEventNotificationRequest
-    ) -> "tuple[str, Wire]":
-        wire: Wire = {"type": request.type, "timestamp": request.timestamp}
-        put(wire, "techInfo", request.tech_info)
-        return "SecurityEventNotification", wire
-
-    def _in_SecurityEventNotification(self, wire: Wire) -> x.SecurityEventNotificationRequest:
-        return x.SecurityEventNotificationRequest(
-            type=wire["type"], timestamp=wire["timestamp"], tech_info=wire.get("techInfo")
-        )
 
     def _out_LogStatusNotification(
         self, request: x.LogStatusNotificationRequest

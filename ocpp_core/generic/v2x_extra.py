@@ -7,43 +7,14 @@ from typing import Any, cast
 
 from ocpp_core.generic import model as g
 from ocpp_core.generic import model_extra as x
-from ocpp_core.generic.mapping import Mapper, Wire, put, status_info_in, status_info_out
+from ocpp_core.generic.extra_common import ExtraCommon
+from ocpp_core.generic.mapping import Wire, put, status_info_in, status_info_out
 from ocpp_core.generic.wire2x import id_token_in, id_token_info_in, id_token_info_out, id_token_out
 from ocpp_core.generic.wire_cert import hash_data_in, hash_data_out
 from ocpp_core.versions import V21
 
 
-class ExtraMapping2x(Mapper):
-    EXTRA_ACTIONS: dict[str, tuple[str, ...]] = {
-        "CancelReservation": ("CancelReservation",),
-        "CertificateSigned": ("CertificateSigned",),
-        "GetLocalListVersion": ("GetLocalListVersion",),
-        "GetLog": ("GetLog",),
-        "LogStatusNotification": ("LogStatusNotification",),
-        "ReserveNow": ("ReserveNow",),
-        "SecurityEventNotification": ("SecurityEventNotification",),
-        "SendLocalList": ("SendLocalList",),
-        "SignCertificate": ("SignCertificate",),
-        "InstallCertificate": ("InstallCertificate",),
-        "DeleteCertificate": ("DeleteCertificate",),
-        "GetInstalledCertificateIds": ("GetInstalledCertificateIds",),
-        "ClearChargingProfile": ("ClearChargingProfile",),
-    }
-
-    # ------------------------------------------------------ station -> CSMS
-
-    def _out_SecurityEventNotification(
-        self, request: x.SecurityEventNotificationRequest
-    ) -> "tuple[str, Wire]":
-        wire: Wire = {"type": request.type, "timestamp": request.timestamp}
-        put(wire, "techInfo", request.tech_info)
-        return "SecurityEventNotification", wire
-
-    def _in_SecurityEventNotification(self, wire: Wire) -> x.SecurityEventNotificationRequest:
-        return x.SecurityEventNotificationRequest(
-            type=wire["type"], timestamp=wire["timestamp"], tech_info=wire.get("techInfo")
-        )
-
+class ExtraMapping2x(ExtraCommon):
     def _out_LogStatusNotification(
         self, request: x.LogStatusNotificationRequest
     ) -> "tuple[str, Wire]":
