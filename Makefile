@@ -8,7 +8,7 @@ MPY_PKG := @micropython/micropython-webassembly-pyscript@1.27.0
 MPY_DIR := .micropython
 MPY_MJS := $(MPY_DIR)/node_modules/@micropython/micropython-webassembly-pyscript/micropython.mjs
 
-.PHONY: all test demo bench lint typecheck pytest codegen micropython clean
+.PHONY: all test demo bench bench-e2e lint typecheck pytest codegen micropython docs docs-serve clean
 
 all: test
 
@@ -46,8 +46,21 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/codec.py
 
+# End to end: our CSMS, mobilityhouse's and a bare websockets echo under N stations
+# (bench/README.md); BENCH_E2E_ARGS="--n 100,1000,10000" for more.
+bench-e2e: $(STAMP)
+	$(BIN)/python bench/e2e.py $(BENCH_E2E_ARGS)
+
 codegen: $(STAMP)
 	$(BIN)/python -m tools.codegen
 
+# The documentation site (mkdocs-material, mkdocs.yml): built into site/, strict, so a
+# broken link or a page missing from the nav fails the build.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict
+
 clean:
-	rm -rf $(VENV) $(MPY_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(MPY_DIR) site .pytest_cache .mypy_cache .ruff_cache .hypothesis

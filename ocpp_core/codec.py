@@ -505,9 +505,12 @@ class Codec:
         description: str = "",
         details: Optional[dict[str, Any]] = None,
         kind: int = frames.CALLERROR,
+        echo_id: bool = False,
     ) -> str:
         """`[4,id,code,description,details]` (kind=5: 2.1 CALLRESULTERROR)."""
-        frames.check_message_id(message_id)
+        # echo_id: the id of the CALL answered, however long (1.6 answers a CALL whose
+        # id is over 36 characters with that id: J16 §4.2.3; nothing else can correlate).
+        frames.check_message_id(message_id, echo_id)
         if details is None:
             details = {}
         frames.check_error(self.version, code, description, details, kind)

@@ -12,6 +12,13 @@ Connected (station), CallReceived, CallResultReceived, ..., ConnectionClosed las
 When the WebSocket ends, the RPC session is told (`connection_lost`), so every open
 CALL ends with its own event before ConnectionClosed.
 
+Generic messages (`ocpp_core.generic`) are taken wherever typed ones are: `call()` and
+`reply()` map them with the connection's mapper (`ocpp_core.generic_session`, made on
+first use for the negotiated version, with the options of `generic=GenericConfig(...)`),
+the answer to a generic CALL is a `GenericCallResultReceived` (typed `message`,
+generic `generic`), and `generic_request(event)` maps a CallReceived. Nothing of this
+runs, nor is imported, for an application that sends typed messages only.
+
 CPython only, like ocpp_core.ws. Time enters as `now`; message ids come from
 `id_factory` (default: random UUIDs, which OCPP 2.1 §4.1.4 needs because its ids must be
 unique across every connection of a station identity).
@@ -19,9 +26,10 @@ unique across every connection of a station identity).
 
 import random
 import re
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ocpp_core import events as ev
 from ocpp_core.errors import LocalProtocolError
@@ -38,12 +46,22 @@ from ocpp_core.ws import CsmsConfig, StationConfig, WsClient, WsServer
 from ocpp_core.ws.endpoint import OPEN, WsEndpoint
 from ocpp_core.ws.framing import NORMAL
 
+if TYPE_CHECKING:
+    from ocpp_core.generic_session import GenericConfig, GenericSession
+
 # The start of a CALL: its message id is all an oversize CALL's CALLERROR needs.
 _CALL_HEAD = re.compile(r'\s*\[\s*2\s*,\s*"([^"\\]{1,36})"')
 
 
 def _default_ids() -> "Callable[[], str]":
     return Uuid4Ids(random.SystemRandom().getrandbits)
+
+
+def _is_generic(message: Any) -> bool:
+    # A generic message cannot exist before its module is imported: typed-only
+    # applications pay one dict lookup here and never import the generic model.
+    model = sys.modules.get("ocpp_core.generic.model")
+    return model is not None and isinstance(message, model.GenericStruct)
 
 
 class OcppConnection:
@@ -56,6 +74,7 @@ class OcppConnection:
         rpc_config: Any,
         id_factory: "Optional[Callable[[], str]]",
         codec_factory: "Optional[Callable[[str], Any]]",
+        generic: "Optional[GenericConfig]" = None,
     ) -> None:
         self.role = role
         self._ws = ws
@@ -63,6 +82,8 @@ class OcppConnection:
         self._id_factory = id_factory if id_factory is not None else _default_ids()
         self._codec_factory = codec_factory
         self._rpc: Optional[RpcSession] = None
+        self._generic_config = generic
+        self._generic: Optional[GenericSession] = None  # made on first use
         self._events: deque[Any] = deque()
         # Optional observer of every OCPP-J message: on_frame(direction, text), with
         # direction "in" or "out" (frame logging in the bindings).
@@ -91,6 +112,9 @@ class OcppConnection:
     def _start_rpc(self, version: str) -> None:
         codec = None if self._codec_factory is None else self._codec_factory(version)
         self._rpc = RpcSession(self.role, version, self._id_factory, self._rpc_config, codec)
+        self._generic = None
+        if self._generic_config is not None:  # asked for: made now the version is known
+            self._generic_session()
 
     def _session(self, what: str) -> RpcSession:
         if self._rpc is None or self._ws.state != OPEN:
@@ -128,7 +152,10 @@ class OcppConnection:
 
     def _drain_rpc(self) -> None:
         assert self._rpc is not None
-        self._events.extend(self._rpc.events())
+        events = self._rpc.events()
+        if self._generic is not None and self._generic.calls_open:
+            events = self._generic.map_events(events)
+        self._events.extend(events)
 
     def _flush(self) -> None:
         if self._rpc is None:
@@ -172,8 +199,16 @@ class OcppConnection:
     def call(
         self, request: Any, now: float, timeout: Optional[float] = None, **options: Any
     ) -> str:
-        """Send a CALL (queued behind one in flight); returns its message id."""
-        message_id = self._session("call()").call(request, now, timeout, **options)
+        """Send a CALL (queued behind one in flight); returns its message id.
+
+        `request` is typed, or generic: then mapped first (OperationNotAvailable,
+        NotRepresentable: LocalProtocolErrors raised before anything is sent), and its
+        answer comes as a GenericCallResultReceived."""
+        rpc = self._session("call()")
+        if _is_generic(request):
+            message_id = self._generic_session().call(rpc, request, now, timeout, **options)
+        else:
+            message_id = rpc.call(request, now, timeout, **options)
         self._flush()
         return message_id
 
@@ -184,7 +219,15 @@ class OcppConnection:
         return message_id
 
     def reply(self, message_id: str, response: Any) -> None:
-        self._session("reply()").reply(message_id, response)
+        """Answer the peer's CALL with a typed response, or with a generic one when its
+        request was mapped with generic_request()."""
+        rpc = self._session("reply()")
+        if _is_generic(response):
+            session = self._generic_session()
+            rpc.reply(message_id, session.reply(message_id, response))
+            session.answered(message_id)
+        else:
+            rpc.reply(message_id, response)
         self._flush()
 
     def reply_error(
@@ -195,6 +238,40 @@ class OcppConnection:
         details: Optional[dict[str, Any]] = None,
     ) -> None:
         self._session("reply_error()").reply_error(message_id, code, description, details)
+        if self._generic is not None:
+            self._generic.answered(message_id)
+        self._flush()
+
+    # -- the generic model ----------------------------------------------------------
+    @property
+    def generic(self) -> "GenericSession":
+        """The generic mapping of this connection (its `mapper`, for the negotiated
+        version); LocalProtocolError before a version is negotiated."""
+        return self._generic_session()
+
+    def generic_request(self, event: Any) -> Any:
+        """The generic request of a CallReceived (kept until it is answered, so that
+        reply() takes a generic response). Raises NoGenericMapping for an action
+        outside the generic model; the typed `event.message` stays usable."""
+        return self._generic_session().request_of(event)
+
+    def _generic_session(self) -> "GenericSession":
+        if self._generic is None:
+            if self._rpc is None:
+                raise LocalProtocolError("generic messages need a negotiated OCPP version")
+            from ocpp_core.generic_session import GenericSession
+
+            self._generic = GenericSession(self._rpc.version, self._generic_config)
+        return self._generic
+
+    def send_raw(self, text: str) -> None:
+        """A testing tool: put `text` on the wire as one text message, unchecked.
+
+        It bypasses validation and correlation (`RpcSession.send_raw`): a CALL sent
+        this way is not tracked, and its answer arrives as `UnmatchedResponse`. Needs
+        `RpcConfig(allow_send_raw=True)`; raises `LocalProtocolError` otherwise.
+        """
+        self._session("send_raw()").send_raw(text)
         self._flush()
 
     def close(self, code: int = NORMAL, reason: str = "") -> None:
@@ -233,9 +310,11 @@ class StationConnection(OcppConnection):
         id_factory: "Optional[Callable[[], str]]" = None,
         codec_factory: "Optional[Callable[[str], Any]]" = None,
         now: Optional[float] = None,
+        generic: "Optional[GenericConfig]" = None,
     ) -> None:
+        ws = WsClient(config, now)
         OcppConnection.__init__(
-            self, STATION, WsClient(config, now), config.rpc_config, id_factory, codec_factory
+            self, STATION, ws, config.rpc_config, id_factory, codec_factory, generic
         )
         self.config = config
 
@@ -250,10 +329,11 @@ class CsmsConnection(OcppConnection):
         id_factory: "Optional[Callable[[], str]]" = None,
         codec_factory: "Optional[Callable[[str], Any]]" = None,
         now: Optional[float] = None,
+        generic: "Optional[GenericConfig]" = None,
     ) -> None:
         self._server = WsServer(config, now)
         OcppConnection.__init__(
-            self, CSMS, self._server, config.rpc_config, id_factory, codec_factory
+            self, CSMS, self._server, config.rpc_config, id_factory, codec_factory, generic
         )
         self.config = config
 
@@ -272,15 +352,18 @@ class CsmsConnection(OcppConnection):
         subprotocol: Optional[str] = None,
         codec_factory: "Optional[Callable[[str], Any]]" = None,
         rpc_config: Any = None,
+        generic: "Optional[GenericConfig]" = None,
     ) -> None:
-        """Accept the pending ConnectionRequested (see WsServer.accept). `codec_factory`
-        and `rpc_config`, when given, replace the connection's for this station (e.g.
-        a codec with the quirks policy of its charger model)."""
+        """Accept the pending ConnectionRequested (see WsServer.accept). `codec_factory`,
+        `rpc_config` and `generic`, when given, replace the connection's for this
+        station (e.g. a codec with the quirks policy of its charger model)."""
         self._server.accept(subprotocol)
         if codec_factory is not None:
             self._codec_factory = codec_factory
         if rpc_config is not None:
             self._rpc_config = rpc_config
+        if generic is not None:
+            self._generic_config = generic
         if self._server.version is not None:
             self._start_rpc(self._server.version)
         self._pump_now()

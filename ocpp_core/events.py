@@ -101,6 +101,23 @@ class CallResultReceived(Event):
         self._init_fields((message_id, action, message, tuple(warnings)))
 
 
+class GenericCallResultReceived(CallResultReceived):
+    """The peer answered our CALL that was made with a generic request: `message` is
+    the typed response as received, `generic` the generic response mapped from it
+    (its `native` is `message`). A CallResultReceived, so code written for those
+    (and `ocpp_core.handlers.call_outcome`) takes it as it is."""
+
+    __slots__ = ("generic",)
+    # One field more than the base (mypy reads the base's as a 4-tuple type).
+    _fields = ("message_id", "action", "message", "warnings", "generic")  # type: ignore[assignment]
+    generic: "Any"
+
+    def __init__(
+        self, message_id: str, action: str, message: "Any", warnings: "Any", generic: "Any"
+    ) -> None:
+        self._init_fields((message_id, action, message, tuple(warnings), generic))
+
+
 class CallErrorReceived(Event):
     """The peer answered our CALL `message_id` (for `action`) with a CALLERROR."""
 

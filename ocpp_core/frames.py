@@ -497,11 +497,12 @@ def answer_id_for(
 # validate payloads before they call these.
 
 
-def check_message_id(message_id: "Any") -> None:
-    """Raise `LocalProtocolError` unless `message_id` is a string of at most 36 characters."""
+def check_message_id(message_id: "Any", echo: bool = False) -> None:
+    """Raise `LocalProtocolError` unless `message_id` is a string of at most 36 characters
+    (`echo`: any length, for a 1.6 CALLERROR answering a CALL whose id is too long)."""
     if not isinstance(message_id, str):
         raise LocalProtocolError(f"a message id must be a string, not {message_id!r}")
-    if len(message_id) > MAX_ID_LENGTH:
+    if len(message_id) > MAX_ID_LENGTH and not echo:
         raise LocalProtocolError(
             f"message id {message_id!r} is longer than {MAX_ID_LENGTH} characters"
         )

@@ -11,6 +11,10 @@ below is taken here once, so that they cannot drift apart:
     async def boot(conn, request):          # sync or async, the binding decides
         return v201.BootNotificationResponse(...)
 
+    @router.on(G.HeartbeatRequest)          # generic: every version, generic in and out
+    def heartbeat(conn, request):
+        return G.HeartbeatResponse(current_time=...)
+
     handler = router.lookup("2.0.1", "BootNotification")
     code, description = unhandled("2.0.1", "Reset")        # no handler: NotSupported
     code, description, details = error_answer("2.0.1", exc)  # handler raised
@@ -20,6 +24,7 @@ CPython only (typed messages are msgspec Structs).
 """
 
 import importlib
+import sys
 from collections.abc import Callable
 from typing import Any, Optional
 
@@ -131,10 +136,11 @@ CALL_END_EVENTS = (
 
 
 def call_outcome(event: Any) -> Any:
-    """The response of a CALL-ending event, or raise what it means (never None for an
-    error): CallError, CallTimeout, ConnectionClosedError, InvalidResponse."""
+    """The response of a CALL-ending event (the generic one for a CALL made with a
+    generic request), or raise what it means (never None for an error): CallError,
+    CallTimeout, ConnectionClosedError, InvalidResponse."""
     if isinstance(event, ev.CallResultReceived):
-        return event.message
+        return getattr(event, "generic", event.message)  # GenericCallResultReceived
     if isinstance(event, ev.CallErrorReceived):
         raise CallError(event.code, event.description, event.details, event.action)
     if isinstance(event, ev.CallTimedOut):
@@ -151,15 +157,42 @@ def call_outcome(event: Any) -> Any:
 Handler = Callable[..., Any]
 
 
+def _generic_operation(message_type: type) -> Optional[str]:
+    """The operation of a generic request type; None for a type outside ocpp_core.generic
+    (which is then never imported: a typed-only router does not load the model)."""
+    mapping = sys.modules.get("ocpp_core.generic.mapping")
+    if mapping is None:
+        return None
+    operation: Optional[str] = mapping.OPERATION_OF.get(message_type)
+    if operation is None:
+        model = sys.modules["ocpp_core.generic.model"]
+        if issubclass(message_type, model.GenericStruct):
+            raise ValueError(f"{message_type.__name__} is not a generic request type")
+        return None
+    if mapping.OPERATIONS[operation][0] is not message_type:
+        raise ValueError(f"{message_type.__name__} is a response, not a request")
+    return operation
+
+
 class Router:
-    """Handlers by (version, action). A handler takes (connection, request) and returns
-    the typed response (or an awaitable of it, where the binding awaits)."""
+    """Handlers by (version, action), and generic handlers by operation.
+
+    A typed handler takes (connection, typed request) and returns the typed response;
+    a generic one (added with a request type of `ocpp_core.generic`) serves that
+    operation on every version: it takes (connection, generic request) and returns the
+    generic response. Either may return an awaitable, where the binding awaits. For a
+    CALL both could take, the typed handler of its (version, action) wins."""
 
     def __init__(self) -> None:
         self._table: dict[tuple[str, str], Handler] = {}
+        self._generic: dict[str, Handler] = {}
 
     def add(self, message_type: type, handler: Handler) -> None:
         """Route the CALLs (or 2.1 SENDs) of `message_type` to `handler`."""
+        operation = _generic_operation(message_type)
+        if operation is not None:
+            self._generic[operation] = handler
+            return
         self._table[version_and_action(message_type)] = handler
 
     def on(self, message_type: type) -> Callable[[Handler], Handler]:
@@ -172,11 +205,21 @@ class Router:
         return register
 
     def lookup(self, version: str, action: str) -> Optional[Handler]:
+        """The typed handler of (version, action)."""
         return self._table.get((version, action))
+
+    def lookup_generic(self, operation: str) -> Optional[Handler]:
+        """The generic handler of a generic operation ("BootNotification", ...)."""
+        return self._generic.get(operation)
+
+    @property
+    def has_generic(self) -> bool:
+        return bool(self._generic)
 
     def copy(self) -> "Router":
         other = Router()
         other._table = dict(self._table)
+        other._generic = dict(self._generic)
         return other
 
 
@@ -231,8 +274,15 @@ def answer_call(
 
 def answer_unhandled(core: Any, router: "Router", event: Any) -> Optional["Handler"]:
     """The handler of a CallReceived / SendReceived, or None once the core has answered
-    the CALL for want of one (NotSupported / NotImplemented; a SEND is never answered)."""
+    the CALL for want of one (NotSupported / NotImplemented; a SEND is never answered).
+
+    The binding calls it as `handler(connection, event.message)` in either case: for a
+    CALL a generic handler takes, what is returned is that handler bound to the
+    generic request (mapped here, by the core), and its generic response goes back
+    through `answer_call` -> `core.reply`, which maps it."""
     handler = router.lookup(core.version, event.action)
+    if handler is None and router.has_generic and isinstance(event, ev.CallReceived):
+        handler = _generic_route(core, router, event)
     if handler is None and isinstance(event, ev.CallReceived):
         code, description = unhandled(core.version, event.action)
         try:
@@ -242,12 +292,45 @@ def answer_unhandled(core: Any, router: "Router", event: Any) -> Optional["Handl
     return handler
 
 
+def _generic_route(core: Any, router: "Router", event: Any) -> Optional["Handler"]:
+    from ocpp_core.generic import NoGenericMapping, operation_of  # loaded: has_generic
+
+    operations = core.generic.operations_of(event.action)
+    if not any(router.lookup_generic(operation) for operation in operations):
+        return None  # mapping nobody takes would only cost (1.6: a transaction id)
+    try:
+        request = core.generic_request(event)
+    except NoGenericMapping:
+        return None
+    except Exception as exc:  # a mapper gap, a PyCodec connection: the CALL fails
+        return _failing(exc)
+    handler = router.lookup_generic(operation_of(request))
+    return None if handler is None else _bound(handler, request)
+
+
+def _bound(handler: "Handler", request: Any) -> "Handler":
+    def generic_handler(conn: Any, _typed: Any) -> Any:
+        return handler(conn, request)
+
+    return generic_handler
+
+
+def _failing(error: Exception) -> "Handler":
+    # Raised where the binding runs handlers, so it is answered (InternalError) and
+    # logged like any handler failure.
+    def failing_handler(conn: Any, _typed: Any) -> Any:
+        raise error
+
+    return failing_handler
+
+
 # -- the CSMS's answer to a connection request ---------------------------------------------
 
 
 class Accept:
     """on_connect's "yes", with this station's own settings: the subprotocol (None: the
-    server's preference), a quirks policy (its own codec), an RpcConfig, a Router."""
+    server's preference), a quirks policy (its own codec), an RpcConfig, a Router, a
+    GenericConfig (e.g. the 1.6 connector layout of its model)."""
 
     def __init__(
         self,
@@ -255,11 +338,13 @@ class Accept:
         quirks: Any = None,
         rpc_config: Any = None,
         router: Optional[Router] = None,
+        generic: Any = None,
     ) -> None:
         self.subprotocol = subprotocol
         self.quirks = quirks
         self.rpc_config = rpc_config
         self.router = router
+        self.generic = generic
 
     def codec_factory(self) -> Optional[Callable[[str], Any]]:
         if self.quirks is None:
@@ -306,7 +391,7 @@ def settle_request(core: Any, answer: Any) -> "tuple[Optional[Router], Optional[
         if isinstance(answer, Reject):
             core.reject(answer.status, answer.headers, answer.body)
             return None, problem
-        core.accept(answer.subprotocol, answer.codec_factory(), answer.rpc_config)
+        core.accept(answer.subprotocol, answer.codec_factory(), answer.rpc_config, answer.generic)
     except LocalProtocolError as exc:
         # The request timed out or was closed while on_connect ran, or on_connect
         # chose a subprotocol the station did not offer.

@@ -211,13 +211,16 @@ class PyCodec:
         description: str = "",
         details: "Optional[dict[str, Any]]" = None,
         kind: int = frames.CALLERROR,
+        echo_id: bool = False,
     ) -> str:
         """`[4,id,code,description,details]` (kind=5: 2.1 CALLRESULTERROR).
 
         The code must be one of the version's (exact spelling) and the description at
         most 255 characters in 2.x; `message_id` may be "-1" (unreadable id, 2.x).
         """
-        frames.check_message_id(message_id)
+        # echo_id: the id of the CALL answered, however long (1.6 answers a CALL whose
+        # id is over 36 characters with that id: J16 §4.2.3; nothing else can correlate).
+        frames.check_message_id(message_id, echo_id)
         if details is None:
             details = {}
         frames.check_error(self.version, code, description, details, kind)

@@ -10,13 +10,18 @@ clock you advance by hand. Both ends are the real objects (`StationConnection`,
     message_id = pair.station.call(BootNotificationRequest(...), pair.now)
     pair.pump()
     event = pair.csms.next_event()       # CallReceived
+
+`answer_calls(conn, router)` answers the CALLs waiting on one side with the handlers of
+an `ocpp_core.handlers.Router` (typed or generic, plain functions), the way the
+bindings do, and hands back the other events: a scenario written against the generic
+API runs here as it runs over sockets.
 """
 
 from collections.abc import Callable
 from typing import Any, Optional
 
 from ocpp_core import events as ev
-from ocpp_core.connection import CsmsConnection, StationConnection
+from ocpp_core.connection import CsmsConnection, OcppConnection, StationConnection
 from ocpp_core.ids import CounterIds
 from ocpp_core.ws import CsmsConfig, StationConfig
 
@@ -32,11 +37,18 @@ class ConnectionPair:
         station_ids: "Optional[Callable[[], str]]" = None,
         csms_ids: "Optional[Callable[[], str]]" = None,
         chunk_size: Optional[int] = None,
+        station_generic: Any = None,
+        csms_generic: Any = None,
     ) -> None:
         self.now = now
-        # Deterministic ids by default: tests compare wire text.
-        self.station = StationConnection(station_config, station_ids or CounterIds("s-"), now=now)
-        self.csms = CsmsConnection(csms_config, csms_ids or CounterIds("c-"), now=now)
+        # Deterministic ids by default: tests compare wire text. `*_generic`: the
+        # GenericConfig of each side (ocpp_core.generic_session), e.g. 1.6 TransactionIds.
+        self.station = StationConnection(
+            station_config, station_ids or CounterIds("s-"), now=now, generic=station_generic
+        )
+        self.csms = CsmsConnection(
+            csms_config, csms_ids or CounterIds("c-"), now=now, generic=csms_generic
+        )
         # None delivers each write whole; a number splits every write into pieces of
         # that many bytes (1 = byte by byte).
         self.chunk_size = chunk_size
@@ -95,3 +107,29 @@ class ConnectionPair:
         """Close from the station side and complete the close handshake."""
         self.station.close(code, reason)
         self.pump()
+
+
+def answer_calls(conn: OcppConnection, router: Any) -> "list[Any]":
+    """Answer every CALL waiting on `conn` with `router`'s handlers, called as
+    `handler(conn, request)` (plain functions; no handler: NotSupported; a handler that
+    raises: InternalError, as in the bindings: `ocpp_core.handlers`). Returns the
+    other events, in order; pump the pair afterwards to deliver the answers."""
+    from ocpp_core.handlers import answer_call, answer_unhandled
+
+    others = []
+    for event in conn.events():
+        if not isinstance(event, (ev.CallReceived, ev.SendReceived)):
+            others.append(event)
+            continue
+        handler = answer_unhandled(conn, router, event)
+        if handler is None or isinstance(event, ev.SendReceived):
+            if handler is not None:
+                handler(conn, event.message)
+            continue
+        try:
+            response = handler(conn, event.message)
+        except Exception as exc:
+            answer_call(conn, event.message_id, error=exc)
+        else:
+            answer_call(conn, event.message_id, response)
+    return others

@@ -24,7 +24,7 @@ GENERATED = [
     f"ocpp_core/{pkg}/{name}"
     for _, pkg, _ in VERSIONS
     for name in ("__init__.py", "schema.py", "messages.py")
-]
+] + ["ocpp_core/generic/model_profiles.py", "ocpp_core/generic/model_2x.py"]
 
 
 def run_codegen(*args: str) -> subprocess.CompletedProcess[str]:

@@ -336,11 +336,15 @@ def requests(v: str, operation: str) -> "st.SearchStrategy[Any]":
             data=opt(data),
         )
     if operation == "RequestStartTransaction":
+        import test_generic_support_2x
+
+        profile = opt(test_generic_support_2x.charging_profiles(v))
         if v16:
             return st.builds(
                 G.RequestStartTransactionRequest,
                 id_token=id_token(v),
                 evse_id=opt(st.integers(0, 50)),
+                charging_profile=profile,
             )
         return st.builds(
             G.RequestStartTransactionRequest,
@@ -348,6 +352,7 @@ def requests(v: str, operation: str) -> "st.SearchStrategy[Any]":
             evse_id=opt(st.integers(1, 2**31 - 1)),
             remote_start_id=ints,
             group_id_token=opt(id_token(v)),
+            charging_profile=profile,
         )
     if operation == "RequestStopTransaction":
         return st.builds(
@@ -437,6 +442,10 @@ def requests(v: str, operation: str) -> "st.SearchStrategy[Any]":
         )
     if operation == "GetTransactionStatus":
         return st.builds(G.GetTransactionStatusRequest, transaction_id=opt(text(36)))
+    if operation in G.OPERATIONS_2X:  # generated: drawn from the schemas
+        import test_generic_support_2x
+
+        return test_generic_support_2x.requests(v, operation)
     import test_generic_support_extra  # the operations of ocpp_core.generic.model_extra
 
     return test_generic_support_extra.requests(v, operation)
@@ -583,6 +592,10 @@ def responses(v: str, operation: str, request: Any) -> "st.SearchStrategy[Any]":
             messages_in_queue=st.booleans(),
             ongoing_indicator=opt(st.booleans()),
         )
+    if operation in G.OPERATIONS_2X:
+        import test_generic_support_2x
+
+        return test_generic_support_2x.responses(v, operation, request)
     import test_generic_support_extra
 
     return test_generic_support_extra.responses(v, operation, request)

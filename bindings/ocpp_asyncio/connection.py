@@ -114,9 +114,11 @@ class Connection:
 
     # -- commands --------------------------------------------------------------------------
     async def call(self, request: Any, timeout: Optional[float] = None) -> Any:
-        """Send a CALL and return the typed response. Raises CallError (the peer's
-        CALLERROR), CallTimeout, ConnectionClosedError or InvalidResponse; a request the
-        protocol forbids raises LocalProtocolError before anything is sent."""
+        """Send a CALL and return the typed response (the generic response for a generic
+        request, `ocpp_core.generic`). Raises CallError (the peer's CALLERROR),
+        CallTimeout, ConnectionClosedError or InvalidResponse; a request the protocol
+        forbids raises LocalProtocolError before anything is sent (for a generic one
+        also OperationNotAvailable / NotRepresentable: the version cannot carry it)."""
         if self._closed.done():
             raise ConnectionClosedError("the connection is closed")
         message_id = self.core.call(request, clock(), timeout)
@@ -132,6 +134,15 @@ class Connection:
     async def send(self, message: Any) -> None:
         """OCPP 2.1 SEND (no answer). Raises LocalProtocolError before 2.1."""
         self.core.send(message, clock())
+        self._kick()
+
+    def send_raw(self, text: str) -> None:
+        """A testing tool: send `text` as one text message, unchecked and untracked
+        (`OcppConnection.send_raw`; needs `RpcConfig(allow_send_raw=True)`). Its
+        answer, if any, is not matched to anything: watch `core.on_frame` for it."""
+        if self._closed.done():
+            raise ConnectionClosedError("the connection is closed")
+        self.core.send_raw(text)
         self._kick()
 
     async def close(self, code: int = 1000, reason: str = "") -> ev.ConnectionClosed:

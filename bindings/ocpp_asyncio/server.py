@@ -6,11 +6,14 @@ import inspect
 import logging
 import ssl as ssl_module
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ocpp_core.connection import CsmsConnection
 from ocpp_core.handlers import Accept, Router, settle_request
 from ocpp_core.ws import CsmsConfig
+
+if TYPE_CHECKING:
+    from ocpp_core.generic_session import GenericConfig
 
 from .connection import Connection, clock
 
@@ -38,6 +41,7 @@ class CsmsServer:
         log_frames: bool = False,
         id_factory: Optional[Callable[[], str]] = None,
         codec_factory: Optional[Callable[[str], Any]] = None,
+        generic: "Optional[GenericConfig]" = None,
     ) -> None:
         self.config = config if config is not None else CsmsConfig()
         self.router = router if router is not None else Router()
@@ -47,6 +51,8 @@ class CsmsServer:
         self.log_frames = log_frames
         self.id_factory = id_factory
         self.codec_factory = codec_factory
+        # The generic mapper options of every connection (Accept(generic=) per station).
+        self.generic = generic
         self.connections: dict[str, Connection] = {}
         self._all: set[Connection] = set()
         self._server: Optional[asyncio.Server] = None
@@ -64,7 +70,9 @@ class CsmsServer:
         return port
 
     async def _accept_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        core = CsmsConnection(self.config, self.id_factory, self.codec_factory, now=clock())
+        core = CsmsConnection(
+            self.config, self.id_factory, self.codec_factory, now=clock(), generic=self.generic
+        )
         conn = Connection(core, reader, writer, self.router, self.log_frames)
         conn._on_request = self._decide
         self._all.add(conn)
@@ -156,5 +164,5 @@ async def serve(
     **options: Any,
 ) -> CsmsServer:
     """Start a CsmsServer (options: router, on_connect, on_connected, ssl, log_frames,
-    id_factory, codec_factory). Use as `async with await serve(...) as server:`."""
+    id_factory, codec_factory, generic). Use as `async with await serve(...) as server:`."""
     return await CsmsServer(config, **options).start(host, port)

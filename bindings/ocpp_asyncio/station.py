@@ -7,11 +7,14 @@ import logging
 import random
 import ssl as ssl_module
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ocpp_core.connection import StationConnection
 from ocpp_core.handlers import Backoff, HandshakeError, Router
 from ocpp_core.ws import StationConfig
+
+if TYPE_CHECKING:
+    from ocpp_core.generic_session import GenericConfig
 
 from .connection import Connection, clock
 
@@ -26,12 +29,15 @@ async def connect(
     id_factory: Optional[Callable[[], str]] = None,
     codec_factory: Optional[Callable[[str], Any]] = None,
     auto_heartbeat: bool = True,
+    generic: "Optional[GenericConfig]" = None,
 ) -> Connection:
     """Open the WebSocket to `config.url` and return the open Connection.
 
     `ssl`: for wss:// (default: the system's trust store); load a client certificate
     into it for security profile 3. With `auto_heartbeat`, an accepted BootNotification
-    starts Heartbeats at the interval the CSMS gave. Raises HandshakeError (refused,
+    starts Heartbeats at the interval the CSMS gave. `generic`: the options of the
+    connection's generic mapper (`ocpp_core.generic_session.GenericConfig`, e.g. one
+    1.6 `TransactionIds` for every connection of this station). Raises HandshakeError (refused,
     e.g. 401), OSError (TCP / TLS) or TimeoutError (open_timeout).
     """
     if config.secure and ssl is None:
@@ -47,7 +53,7 @@ async def connect(
         ),
         config.open_timeout,
     )
-    core = StationConnection(config, id_factory, codec_factory, now=clock())
+    core = StationConnection(config, id_factory, codec_factory, now=clock(), generic=generic)
     conn = Connection(core, reader, writer, router, log_frames, auto_heartbeat)
     conn.start()
     try:

@@ -72,6 +72,18 @@ def add_parser(subparsers: "Any", parents: "list[argparse.ArgumentParser]") -> N
     parser.add_argument(
         "--log", metavar="FILE", help="write every frame in and out as JSON lines to FILE"
     )
+    parser.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="run the scenario FILE (.yaml/.toml: call, expect, wait, raw steps) against "
+        "the first station that connects, print PASS/FAIL per step and exit: 0 all "
+        "passed, 1 a step failed, 2 an invalid file",
+    )
+    parser.add_argument(
+        "--identity",
+        metavar="IDENTITY",
+        help="with --scenario: run it against this station, not the first one",
+    )
     parser.set_defaults(run=run)
 
 
@@ -90,6 +102,13 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.id_tag or len(args.id_tag) > 20:
         raise UsageError("--id-tag must be 1 to 20 characters (1.6 idTag)")
+    scenario = None
+    if args.scenario is not None:
+        from ocpp_cli.scenario_run import prepare_csms
+
+        scenario = prepare_csms(args)  # a bad file is a usage error before listening
+    elif args.identity is not None:
+        raise UsageError("--identity needs --scenario")
     try:
         prefix = None if args.path_prefix is None else _prefix(args.path_prefix)
         config = CsmsConfig(path_prefix=prefix, versions=args.versions)
@@ -100,6 +119,10 @@ def run(args: argparse.Namespace) -> int:
     # Until the event loop takes SIGTERM over, it stops us like Ctrl-C does.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
+        if scenario is not None:
+            from ocpp_cli.scenario_run import serve_scenario
+
+            return asyncio.run(serve_scenario(args, scenario, config, ssl, stream))
         return asyncio.run(_serve(args, config, ssl, stream))
     except KeyboardInterrupt:
         # Ctrl-C / SIGTERM before the simulator listened: nothing to shut down.

@@ -11,6 +11,7 @@ import argparse
 import re
 from typing import Any
 
+from ocpp_cli.offline_store import add_offline_options, check_offline_options, offline_options
 from ocpp_cli.simcli import (
     VERSION_CHOICES,
     add_tls_options,
@@ -60,8 +61,10 @@ def add_parser(subparsers: "Any", parents: "list[argparse.ArgumentParser]") -> N
     parser.add_argument(
         "--scenario",
         default="charge",
-        choices=SCENARIOS,
-        help="what to do: " + ", ".join(SCENARIOS) + " (default charge)",
+        metavar="SCENARIO",
+        help="what to do: " + ", ".join(SCENARIOS) + " (default charge); load: see "
+        "--duration; bad: the negative "
+        "battery (bad frames, the CALLERROR each gets); or a scenario FILE (.yaml, .toml)",
     )
     parser.add_argument(
         "--count",
@@ -90,6 +93,17 @@ def add_parser(subparsers: "Any", parents: "list[argparse.ArgumentParser]") -> N
         help="wait at most this long for each answer and for a remote start (default 30)",
     )
     add_tls_options(parser, "station")
+    add_offline_options(parser)
+    load = parser.add_argument_group("--scenario load (ocpp_cli.simload)")
+    load.add_argument(
+        "--duration",
+        type=positive_float,
+        default=10.0,
+        metavar="SECONDS",
+        help="load: boot once, then Heartbeat and MeterValues in a loop, one call in flight "
+        "per station, for this long (default 10)",
+    )
+    load.add_argument("--json", action="store_true", help="load: print the summary as JSON")
     parser.add_argument(
         "--log", metavar="FILE", help="write every frame in and out as JSON lines to FILE"
     )
@@ -123,8 +137,17 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     ssl = client_ssl(args, config.secure)
+    check_offline_options(args)
     stream = open_log(args.log)
     try:
+        if args.scenario == "load":
+            from ocpp_cli.simload import run_load_command
+
+            return run_load_command(args, names, ssl)
+        if args.scenario not in SCENARIOS:  # bad, or a scenario file
+            from ocpp_cli.scenario_run import run_station_special
+
+            return asyncio.run(run_station_special(args, SCENARIOS, ssl, stream))
         return asyncio.run(_run(args, names, ssl, stream))
     finally:
         if stream is not None:
@@ -152,6 +175,7 @@ async def _run(args: argparse.Namespace, names: "list[str]", ssl: Any, stream: A
             ssl=ssl,
             frame_log=frame_log,
             timeout=args.timeout,
+            **offline_options(args),
         )
 
     results, elapsed = await run_fleet(make, names, args.rate, show_progress=len(names) > 1)

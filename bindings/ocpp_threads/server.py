@@ -7,11 +7,14 @@ import socket
 import ssl as ssl_module
 import threading
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ocpp_core.connection import CsmsConnection
 from ocpp_core.handlers import Accept, Router, settle_request
 from ocpp_core.ws import CsmsConfig
+
+if TYPE_CHECKING:
+    from ocpp_core.generic_session import GenericConfig
 
 from .connection import Connection, clock
 
@@ -31,6 +34,7 @@ class CsmsServer:
         log_frames: bool = False,
         id_factory: Optional[Callable[[], str]] = None,
         codec_factory: Optional[Callable[[str], Any]] = None,
+        generic: "Optional[GenericConfig]" = None,
     ) -> None:
         self.config = config if config is not None else CsmsConfig()
         self.router = router if router is not None else Router()
@@ -40,6 +44,8 @@ class CsmsServer:
         self.log_frames = log_frames
         self.id_factory = id_factory
         self.codec_factory = codec_factory
+        # The generic mapper options of every connection (Accept(generic=) per station).
+        self.generic = generic
         self.connections: dict[str, Connection] = {}
         self._all: set[Connection] = set()
         self._changed = threading.Condition()
@@ -72,7 +78,9 @@ class CsmsServer:
                 continue
             if self.ssl is not None:  # the TLS handshake runs on the connection's thread
                 sock = self.ssl.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
-            core = CsmsConnection(self.config, self.id_factory, self.codec_factory, now=clock())
+            core = CsmsConnection(
+                self.config, self.id_factory, self.codec_factory, now=clock(), generic=self.generic
+            )
             conn = Connection(core, sock, self.router, self.log_frames)
             conn._on_request = self._decide
             conn._on_finish = self._forget

@@ -7,11 +7,14 @@ import socket
 import ssl as ssl_module
 import threading
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ocpp_core.connection import StationConnection
 from ocpp_core.handlers import Backoff, HandshakeError, Router
 from ocpp_core.ws import StationConfig
+
+if TYPE_CHECKING:
+    from ocpp_core.generic_session import GenericConfig
 
 from .connection import Connection, clock
 
@@ -26,6 +29,7 @@ def connect(
     id_factory: Optional[Callable[[], str]] = None,
     codec_factory: Optional[Callable[[str], Any]] = None,
     auto_heartbeat: bool = True,
+    generic: "Optional[GenericConfig]" = None,
 ) -> Connection:
     """Open the WebSocket to `config.url` and return the open Connection (see
     ocpp_asyncio.connect: same options, same errors)."""
@@ -40,7 +44,7 @@ def connect(
     except BaseException:
         sock.close()
         raise
-    core = StationConnection(config, id_factory, codec_factory, now=clock())
+    core = StationConnection(config, id_factory, codec_factory, now=clock(), generic=generic)
     conn = Connection(core, sock, router, log_frames, auto_heartbeat)
     conn.start()
     try:

@@ -7,13 +7,16 @@ import math
 import ssl as ssl_module
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import trio
 
 from ocpp_core.connection import CsmsConnection
 from ocpp_core.handlers import Accept, Router, settle_request
 from ocpp_core.ws import CsmsConfig
+
+if TYPE_CHECKING:
+    from ocpp_core.generic_session import GenericConfig
 
 from .connection import Connection, clock, open_nursery
 
@@ -33,6 +36,7 @@ class CsmsServer:
         log_frames: bool = False,
         id_factory: Optional[Callable[[], str]] = None,
         codec_factory: Optional[Callable[[str], Any]] = None,
+        generic: "Optional[GenericConfig]" = None,
     ) -> None:
         self.config = config if config is not None else CsmsConfig()
         self.router = router if router is not None else Router()
@@ -42,6 +46,8 @@ class CsmsServer:
         self.log_frames = log_frames
         self.id_factory = id_factory
         self.codec_factory = codec_factory
+        # The generic mapper options of every connection (Accept(generic=) per station).
+        self.generic = generic
         self.connections: dict[str, Connection] = {}
         self.port = 0
         self._all: set[Connection] = set()
@@ -73,7 +79,9 @@ class CsmsServer:
                     self._nursery.start_soon(self._serve_stream, stream)
 
     async def _serve_stream(self, stream: Any) -> None:
-        core = CsmsConnection(self.config, self.id_factory, self.codec_factory, now=clock())
+        core = CsmsConnection(
+            self.config, self.id_factory, self.codec_factory, now=clock(), generic=self.generic
+        )
         conn = Connection(core, stream, self.router, self.log_frames)
         conn._on_request = self._decide
         self._all.add(conn)

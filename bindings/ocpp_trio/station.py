@@ -9,13 +9,16 @@ import random
 import ssl as ssl_module
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import trio
 
 from ocpp_core.connection import StationConnection
 from ocpp_core.handlers import Backoff, HandshakeError, Router
 from ocpp_core.ws import StationConfig
+
+if TYPE_CHECKING:
+    from ocpp_core.generic_session import GenericConfig
 
 from .connection import Connection, clock, open_nursery
 
@@ -50,6 +53,7 @@ async def connect(
     id_factory: Optional[Callable[[], str]] = None,
     codec_factory: Optional[Callable[[str], Any]] = None,
     auto_heartbeat: bool = True,
+    generic: "Optional[GenericConfig]" = None,
 ) -> AsyncIterator[Connection]:
     """`async with connect(config, router) as conn:` the open Connection; closed (close
     handshake) on the way out. Options and errors as ocpp_asyncio.connect."""
@@ -58,7 +62,7 @@ async def connect(
     if not config.secure and ssl is not None:
         raise ValueError("an SSL context needs a wss:// url")
     stream = await _open_stream(config, ssl)
-    core = StationConnection(config, id_factory, codec_factory, now=clock())
+    core = StationConnection(config, id_factory, codec_factory, now=clock(), generic=generic)
     conn = Connection(core, stream, router, log_frames, auto_heartbeat)
     async with open_nursery() as nursery:
         nursery.start_soon(conn.run)

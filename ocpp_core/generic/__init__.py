@@ -27,7 +27,9 @@ from ocpp_core.generic.errors import (
 )
 from ocpp_core.generic.mapping import OPERATIONS, Mapper, operation_of
 from ocpp_core.generic.model import *  # noqa: F403
+from ocpp_core.generic.model_2x import *  # noqa: F403
 from ocpp_core.generic.model_extra import *  # noqa: F403
+from ocpp_core.generic.model_profiles import *  # noqa: F403
 from ocpp_core.generic.state import (
     ConfigurationKeys,
     ConnectorLayout,

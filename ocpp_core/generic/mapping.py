@@ -21,6 +21,7 @@ before anything is sent.
 """
 
 import datetime
+import re
 import types
 from collections.abc import Callable
 from typing import Any, cast
@@ -30,8 +31,10 @@ import msgspec
 from ocpp_core.generic import model as g
 from ocpp_core.generic import model_extra as x
 from ocpp_core.generic.errors import NoGenericMapping, NotRepresentable, OperationNotAvailable
+from ocpp_core.generic.model_2x import OPERATIONS_2X
 
 Wire = dict[str, Any]
+_MISSING = re.compile(r"Object missing required field `([^`]+)`")
 
 # operation -> (generic request type, generic response type). The operation names are
 # the OCPP 2.1 action names.
@@ -81,6 +84,8 @@ OPERATIONS: dict[str, tuple[type[g.GenericStruct], type[g.GenericStruct]]] = {
         x.FirmwareStatusNotificationRequest,
         x.FirmwareStatusNotificationResponse,
     ),
+    # ocpp_core.generic.model_2x (generated; 2.x mapping in passthrough.py)
+    **OPERATIONS_2X,
 }
 
 OPERATION_OF: dict[type, str] = {}
@@ -189,6 +194,9 @@ class Mapper:
             if " - at `" in text:
                 text, _, rest = text.partition(" - at `")
                 path = rest.rstrip("`")
+            missing = _MISSING.match(text)
+            if missing:  # name the field itself, not only the object lacking it
+                path += "." + missing.group(1)
             raise NotRepresentable(operation, self.version, path, text) from None
 
     def required(self, operation: str, field: str, value: Any) -> Any:

@@ -25,14 +25,9 @@ Conventions (the full story, with the per-version rules, is docs/generic.md):
 import datetime
 import typing
 
-import msgspec
-
-Native = typing.Any  # a typed message of ocpp_core.v16 / v201 / v21, or None
-
-
-class GenericStruct(msgspec.Struct, frozen=True, kw_only=True):
-    """Base of every generic type."""
-
+from ocpp_core.generic.base import GenericStruct as GenericStruct
+from ocpp_core.generic.base import Native as Native
+from ocpp_core.generic.model_profiles import ChargingProfile
 
 # --------------------------------------------------------------------------------
 # Nested types
@@ -324,13 +319,13 @@ class DataTransferResponse(GenericStruct, frozen=True):
 
 class RequestStartTransactionRequest(GenericStruct, frozen=True):
     """2.x RequestStartTransaction; 1.6 RemoteStartTransaction (connectorId = evse_id
-    through the ConnectorLayout). The charging profile is reachable through `native`
-    only so far."""
+    through the ConnectorLayout; the charging profile as in SetChargingProfile)."""
 
     id_token: IdToken
     evse_id: int | None = None
     remote_start_id: int | None = None  # required by 2.x; 1.6 has none
     group_id_token: IdToken | None = None  # 2.x only
+    charging_profile: ChargingProfile | None = None
     native: Native = None
 
 

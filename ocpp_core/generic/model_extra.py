@@ -246,7 +246,7 @@ class FirmwareStatusNotificationResponse(GenericStruct, frozen=True):
 
 
 # --------------------------------------------------------------------------------
-# Charging profiles (the profile itself is planned; clearing needs none)
+# Clearing charging profiles (the profile types: model_profiles, generated)
 
 
 class ClearChargingProfileCriteria(GenericStruct, frozen=True):

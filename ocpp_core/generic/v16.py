@@ -33,6 +33,7 @@ from ocpp_core.generic.state import (
 )
 from ocpp_core.generic.v16_config import ConfigurationMapping16
 from ocpp_core.generic.v16_extra import ExtraMapping16
+from ocpp_core.generic.v16_profiles import ProfileMapping16
 from ocpp_core.generic.wire16 import (
     id_tag_info_in,
     id_tag_info_out,
@@ -55,7 +56,7 @@ _EXTENDED_ONLY = {
 _EXTENDED_FROM_16 = {"SignChargePointCertificate": "SignChargingStationCertificate"}
 
 
-class Mapper16(ConfigurationMapping16, ExtraMapping16, FirmwareMapping16):
+class Mapper16(ConfigurationMapping16, ExtraMapping16, FirmwareMapping16, ProfileMapping16):
     """Generic <-> OCPP 1.6 for one connection.
 
     `transaction_ids`: the station-side id map (share it across reconnects of one
@@ -88,6 +89,7 @@ class Mapper16(ConfigurationMapping16, ExtraMapping16, FirmwareMapping16):
         }
         | ExtraMapping16.EXTRA_ACTIONS
         | FirmwareMapping16.FIRMWARE_ACTIONS
+        | ProfileMapping16.PROFILE_ACTIONS
     )
 
     def __init__(
@@ -449,6 +451,10 @@ class Mapper16(ConfigurationMapping16, ExtraMapping16, FirmwareMapping16):
         wire: Wire = {"idTag": request.id_token.id_token}
         if request.evse_id is not None:
             wire["connectorId"] = self._connector(op, "evse_id", request.evse_id, None)
+        if request.charging_profile is not None:
+            wire["chargingProfile"] = self.profile_out16(
+                op, "charging_profile", request.charging_profile
+            )
         return "RemoteStartTransaction", wire
 
     def _in_RemoteStartTransaction(self, wire: Wire) -> g.RequestStartTransactionRequest:
@@ -456,6 +462,7 @@ class Mapper16(ConfigurationMapping16, ExtraMapping16, FirmwareMapping16):
         return g.RequestStartTransactionRequest(
             id_token=g.IdToken(id_token=wire["idTag"]),
             evse_id=None if connector is None else self.layout.to_evse(connector)[0],
+            charging_profile=self.profile_in16(wire.get("chargingProfile")),
         )
 
     def _out_RequestStopTransaction(

@@ -27,8 +27,8 @@ from ocpp_core.generic.wire_cert import hash_data_in, hash_data_out
 # type fails the 1.6 enum).
 _TYPE_TO_16 = {"CSMSRootCertificate": "CentralSystemRootCertificate"}
 _TYPE_FROM_16 = {"CentralSystemRootCertificate": "CSMSRootCertificate"}
-_PURPOSE_TO_16 = {"ChargingStationMaxProfile": "ChargePointMaxProfile"}
-_PURPOSE_FROM_16 = {"ChargePointMaxProfile": "ChargingStationMaxProfile"}
+PURPOSE_TO_16 = {"ChargingStationMaxProfile": "ChargePointMaxProfile"}
+PURPOSE_FROM_16 = {"ChargePointMaxProfile": "ChargingStationMaxProfile"}
 
 
 class ExtraMapping16(ExtraCommon):
@@ -294,7 +294,7 @@ class ExtraMapping16(ExtraCommon):
                 wire["connectorId"] = connector
             purpose = criteria.charging_profile_purpose
             if purpose is not None:
-                wire["chargingProfilePurpose"] = _PURPOSE_TO_16.get(purpose) or purpose
+                wire["chargingProfilePurpose"] = PURPOSE_TO_16.get(purpose) or purpose
             put(wire, "stackLevel", criteria.stack_level)
         return op, wire
 
@@ -307,7 +307,7 @@ class ExtraMapping16(ExtraCommon):
                 evse_id=None if connector is None else self.layout.to_evse(connector)[0],
                 charging_profile_purpose=None
                 if purpose is None
-                else _PURPOSE_FROM_16.get(purpose) or purpose,
+                else PURPOSE_FROM_16.get(purpose) or purpose,
                 stack_level=wire.get("stackLevel"),
             )
         return x.ClearChargingProfileRequest(

@@ -4,7 +4,8 @@ Stateless: 2.x carries everything the generic model needs on the wire (string
 transaction ids, EVSE + connector, typed id tokens). The two versions differ, for the
 operations mapped here, only in fields the generic model keeps in `native` (2.1 cost
 details, tariffs, ...), in enum vocabularies (checked when the typed message is built)
-and in TriggerMessage.customTrigger (2.1).
+and in TriggerMessage.customTrigger (2.1). The generated operations (model_2x) are
+mapped by table (passthrough.PassthroughMapping2x).
 """
 
 from typing import Any, cast
@@ -20,6 +21,8 @@ from ocpp_core.generic.mapping import (
     status_info_out,
     status_reply_out,
 )
+from ocpp_core.generic.model_profiles import ChargingProfile
+from ocpp_core.generic.passthrough import PassthroughMapping2x, optional_in, struct_out
 from ocpp_core.generic.v2x_extra import ExtraMapping2x
 from ocpp_core.generic.wire2x import (
     component_in,
@@ -42,7 +45,7 @@ from ocpp_core.v201 import messages as v201_messages
 from ocpp_core.versions import V21, V201
 
 
-class Mapper2x(ExtraMapping2x, FirmwareMapping2x):
+class Mapper2x(ExtraMapping2x, FirmwareMapping2x, PassthroughMapping2x):
     """Shared by OCPP 2.0.1 and 2.1."""
 
     ACTIONS = (
@@ -67,6 +70,7 @@ class Mapper2x(ExtraMapping2x, FirmwareMapping2x):
         }
         | ExtraMapping2x.EXTRA_ACTIONS
         | FirmwareMapping2x.FIRMWARE_ACTIONS
+        | PassthroughMapping2x.PASSTHROUGH_ACTIONS
     )
 
     # ------------------------------------------------------ station -> CSMS
@@ -314,6 +318,10 @@ class Mapper2x(ExtraMapping2x, FirmwareMapping2x):
             "groupIdToken",
             id_token_out(self.version, op, "group_id_token", request.group_id_token),
         )
+        if request.charging_profile is not None:
+            wire["chargingProfile"] = struct_out(
+                request.charging_profile, self.version, op, "charging_profile"
+            )
         return op, wire
 
     def _in_RequestStartTransaction(self, wire: Wire) -> g.RequestStartTransactionRequest:
@@ -324,6 +332,7 @@ class Mapper2x(ExtraMapping2x, FirmwareMapping2x):
             evse_id=wire.get("evseId"),
             remote_start_id=wire["remoteStartId"],
             group_id_token=id_token_in(wire.get("groupIdToken")),
+            charging_profile=optional_in(ChargingProfile, wire.get("chargingProfile")),
         )
 
     def _reply_out_RequestStartTransaction(self, request: Any, response: Any) -> Wire:

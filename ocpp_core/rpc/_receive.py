@@ -329,12 +329,17 @@ class Receiver:
         details: dict[str, Any] = {}
         if violation.path:
             details["path"] = violation.path
+        # 1.6 answers a CALL whose id is over 36 characters with that id (J16 §4.2.3
+        # names "identifier too long" as a CALLERROR case, and 1.6 has no "-1" id):
+        # the frame breaks the length rule, but only the CALL's own id lets the sender
+        # correlate the answer. 2.x answers with "-1" instead (frames.answer_id).
+        echo = self.version == versions.V16
         try:
-            text = self.codec.encode_error(message_id, violation.code, description, details, kind)
+            text = self.codec.encode_error(
+                message_id, violation.code, description, details, kind, echo
+            )
         except LocalProtocolError:
-            # e.g. a 1.6 id over 36 characters: J16 asks for an answer, but no valid
-            # frame can carry that id. Reported, not answered.
-            return None
+            return None  # an id that is no valid text: reported, not answered
         self._outbox.append(text)
         return text  # type: ignore[no-any-return]
 

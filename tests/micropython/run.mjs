@@ -36,7 +36,8 @@ const INSTALL_HINT =
     "(it runs: npm install --prefix .micropython @micropython/micropython-webassembly-pyscript@1.27.0).";
 
 // Files that are CPython-only because they import msgspec / wsproto / h11 (generic/ is
-// the version-independent model, built on msgspec; handlers.py routes typed messages
+// the version-independent model, built on msgspec, and generic_session.py its use by a
+// connection, offline.py the queue of generic transaction events; handlers.py routes typed messages
 // for the I/O bindings). Everything
 // else under the copied directories must import on MicroPython; the import test
 // (tests/micropython/import_all.py) proves it, so this list cannot hide a module.
@@ -46,6 +47,8 @@ export const SKIP = [
     "ocpp_core/codec.py",
     "ocpp_core/connection.py",
     "ocpp_core/generic/",
+    "ocpp_core/generic_session.py",
+    "ocpp_core/offline.py",
     "ocpp_core/handlers.py",
     "ocpp_core/testing.py",
     "ocpp_core/ws/",

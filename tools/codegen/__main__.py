@@ -35,11 +35,13 @@ def ruff_format(text: str, filename: str) -> str:
 
 def generate(repo: Path) -> dict[str, str]:
     """Every generated file: repo-relative path -> formatted content."""
-    from . import emit_messages, emit_schema
+    from . import emit_generic, emit_messages, emit_schema
 
     out: dict[str, str] = {}
+    by_version = {}
     for version, package, folders in VERSIONS:
         files = load_version(repo, version, folders)
+        by_version[version] = files
         base = f"ocpp_core/{package}"
         out[f"{base}/__init__.py"] = ruff_format(
             INIT.format(version=version), f"{base}/__init__.py"
@@ -49,6 +51,12 @@ def generate(repo: Path) -> dict[str, str]:
         rel = f"{base}/messages.py"
         model = emit_messages.build(version, files)
         out[rel] = ruff_format(emit_messages.render(model), rel)
+    generic = emit_generic.build(repo, by_version)
+    for rel, text in (
+        ("ocpp_core/generic/model_profiles.py", emit_generic.render_profiles(generic)),
+        ("ocpp_core/generic/model_2x.py", emit_generic.render_2x(generic)),
+    ):
+        out[rel] = ruff_format(text, rel)
     return out
 
 
