@@ -18,8 +18,6 @@ from ocpp_core.versions import V16, V21, V201
 
 VERSIONS = [V16, V201, V21]
 T0 = datetime.datetime(2026, 11, 25, 8, 0, tzinfo=datetime.timezone.utc)
-# The 1.6 station names the standard key HeartbeatInterval; 2.x names it by component.
-KEYS = {"HeartbeatInterval": ("OCPPCommCtrlr", "HeartbeatInterval")}
 
 Handler = Callable[[Any], Any]
 
@@ -34,11 +32,10 @@ class Link:
     def __init__(self, version: str) -> None:
         self.version = version
         self.codec = Codec(version)
-        options: dict[str, Any] = {}
-        if version == V16:
-            options = {"configuration_keys": G.ConfigurationKeys(KEYS)}
-        self.station = G.mapper_for(version, **options)
-        self.csms = G.mapper_for(version, **options)
+        # Default mappers: the 1.6 ones name the standard key HeartbeatInterval
+        # OCPPCommCtrlr.HeartbeatInterval, as 2.x does (ConfigurationKeys.oca()).
+        self.station = G.mapper_for(version)
+        self.csms = G.mapper_for(version)
         self.wire: list[str] = []
         self._ids = 0
 

@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 import ocpp_core.generic as G
-from ocpp_core.generic.state import V16_CONFIGURATION_COMPONENT
 from ocpp_core.v16 import messages as m16
 from ocpp_core.v21 import messages as m21
 from ocpp_core.v201 import messages as m201
@@ -187,11 +186,20 @@ def variable() -> "st.SearchStrategy[G.Variable]":
     return st.builds(G.Variable, name=text(50), instance=opt(text(50)))
 
 
+DEFAULT_KEYS = G.ConfigurationKeys.oca()
+
+
 def key_pair() -> "st.SearchStrategy[tuple[G.Component, G.Variable]]":
-    """A 1.6 configuration key as the default ConfigurationKeys spells it."""
-    return text(50).map(
-        lambda key: (G.Component(name=V16_CONFIGURATION_COMPONENT), G.Variable(name=key))
-    )
+    """A 1.6 configuration key as the default ConfigurationKeys spells it: a standard key
+    under its 2.0.1 name (the OCA table), any other as V16Configuration.<key>."""
+    standard = st.sampled_from(sorted(G.OCA_CONFIGURATION_KEYS))
+    other = text(50).filter(lambda key: key not in G.OCA_CONFIGURATION_KEYS)
+
+    def pair(key: str) -> "tuple[G.Component, G.Variable]":
+        component, variable = DEFAULT_KEYS.to_pair(key)
+        return G.Component(name=component), G.Variable(name=variable)
+
+    return (standard | other).map(pair)
 
 
 # ----------------------------------------------------------------- requests

@@ -10,6 +10,7 @@ from test_generic_support import (
     enum,
     id_token,
     id_token_info,
+    ints,
     is_16,
     naturals,
     opt,
@@ -19,6 +20,7 @@ from test_generic_support import (
 )
 
 import ocpp_core.generic as G
+from ocpp_core.generic.v16_diagnostics import DIAGNOSTICS_STATUS_TO_16
 from ocpp_core.versions import V21
 
 
@@ -32,12 +34,20 @@ def requests(v: str, operation: str) -> "st.SearchStrategy[Any]":
             tech_info=opt(text(255)),
         )
     if operation == "LogStatusNotification":
-        return st.builds(
+        whitepaper = st.builds(
             G.LogStatusNotificationRequest,
             status=enum(v, "LogStatusNotificationRequest", "status"),
             request_id=opt(naturals),
             status_info=status_info(v) if v21 else st.none(),
         )
+        if not v16:
+            return whitepaper
+        diagnostics = st.builds(  # 1.6 DiagnosticsStatusNotification, statuses in 2.x spelling
+            G.LogStatusNotificationRequest,
+            status=st.sampled_from(sorted(DIAGNOSTICS_STATUS_TO_16)),
+            v16_diagnostics=st.just(True),
+        )
+        return whitepaper | diagnostics
     if operation == "SignCertificate":
         return st.builds(
             G.SignCertificateRequest,
@@ -63,7 +73,7 @@ def requests(v: str, operation: str) -> "st.SearchStrategy[Any]":
             oldest_timestamp=opt(timestamps),
             latest_timestamp=opt(timestamps),
         )
-        return st.builds(
+        whitepaper = st.builds(
             G.GetLogRequest,
             log=log,
             log_type=enum(v, "GetLogRequest", "log_type"),
@@ -71,6 +81,22 @@ def requests(v: str, operation: str) -> "st.SearchStrategy[Any]":
             retries=opt(naturals),
             retry_interval=opt(naturals),
         )
+        if not v16:
+            return whitepaper
+        diagnostics = st.builds(  # 1.6 GetDiagnostics: a URI, the diagnostics log, no id
+            G.GetLogRequest,
+            log=st.builds(
+                G.LogParameters,
+                remote_location=URIS,
+                oldest_timestamp=opt(timestamps),
+                latest_timestamp=opt(timestamps),
+            ),
+            log_type=st.just("DiagnosticsLog"),
+            retries=opt(ints),
+            retry_interval=opt(ints),
+            v16_diagnostics=st.just(True),
+        )
+        return whitepaper | diagnostics
     if operation == "ReserveNow":
         if v16:
             return st.builds(
@@ -260,6 +286,8 @@ def responses(v: str, operation: str, request: Any) -> "st.SearchStrategy[Any]":
     if operation == "LogStatusNotification":
         return st.just(G.LogStatusNotificationResponse())
     if operation == "GetLog":
+        if is_16(v) and request.v16_diagnostics:  # GetDiagnostics.conf: a file name only
+            return st.builds(G.GetLogResponse, filename=opt(text(255)))
         return st.builds(
             G.GetLogResponse,
             status=enum(v, "GetLogResponse", "status"),

@@ -31,6 +31,7 @@ from ocpp_core.generic.model_2x import *  # noqa: F403
 from ocpp_core.generic.model_extra import *  # noqa: F403
 from ocpp_core.generic.model_profiles import *  # noqa: F403
 from ocpp_core.generic.state import (
+    OCA_CONFIGURATION_KEYS,
     ConfigurationKeys,
     ConnectorLayout,
     TransactionIds,
@@ -40,6 +41,7 @@ from ocpp_core.generic.v16 import Mapper16
 from ocpp_core.versions import V16, V21, V201
 
 __all__ = [
+    "OCA_CONFIGURATION_KEYS",
     "OPERATIONS",
     "ConfigurationKeys",
     "ConnectorLayout",

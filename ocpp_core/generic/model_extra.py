@@ -25,9 +25,13 @@ class SecurityEventNotificationResponse(GenericStruct, frozen=True):
 
 
 class LogStatusNotificationRequest(GenericStruct, frozen=True):
+    """1.6 DiagnosticsStatusNotification when `v16_diagnostics` is True (UploadFailed is
+    UploadFailure here; it has no requestId and fewer statuses)."""
+
     status: str
     request_id: int | None = None
     status_info: StatusInfo | None = None  # 2.1 only
+    v16_diagnostics: bool | None = None  # 1.6 only: send as DiagnosticsStatusNotification
     native: Native = None
 
 
@@ -74,16 +78,22 @@ class LogParameters(GenericStruct, frozen=True):
 
 
 class GetLogRequest(GenericStruct, frozen=True):
+    """1.6 GetDiagnostics when `v16_diagnostics` is True (DiagnosticsLog only; location,
+    startTime, stopTime = `log`; no requestId)."""
+
     log: LogParameters
     log_type: str
-    request_id: int
+    request_id: int | None = None  # required by 2.x and 1.6 GetLog; GetDiagnostics has none
     retries: int | None = None
     retry_interval: int | None = None
+    v16_diagnostics: bool | None = None  # 1.6 only: send as GetDiagnostics
     native: Native = None
 
 
 class GetLogResponse(GenericStruct, frozen=True):
-    status: str
+    """The answer to 1.6 GetDiagnostics has a file name only: `status` None."""
+
+    status: str | None = None  # required by 2.x and 1.6 GetLog
     filename: str | None = None
     status_info: StatusInfo | None = None  # 2.x only
     native: Native = None

@@ -124,20 +124,83 @@ class ConnectorLayout:
 
 V16_CONFIGURATION_COMPONENT = "V16Configuration"
 
+# The standard 1.6 configuration keys (1.6 section 9, security whitepaper) that have a
+# standardized 2.0.1 counterpart, as 2.0.1 component + variable: the names a 1.6 -> 2.0.1
+# migration gives them. Sources, per entry:
+#   [E] EVerest libocpp, "OCPP 1.6 to DeviceModel Mapping Reference" (its table of
+#       1.6 keys -> Component / Variable; two revisions of it agree on every entry here);
+#   [P] a second peer, a CSMS's 1.6-key -> 2.0.1 (component, variable) map.
+# Left out on purpose: the *MaxLength keys (in 2.0.1 they are the maxLimit
+# characteristic of a variable, not its value), TransactionMessageAttempts /
+# TransactionMessageRetryInterval (2.0.1 OCPPCommCtrlr MessageAttempts /
+# MessageAttemptInterval carry the variable instance "TransactionEvent", which a key
+# without an instance cannot name), keys the sources place in implementation-specific
+# components or disagree on (SecurityProfile, AuthorizationKey, ConnectorPhaseRotation,
+# CertificateStoreMaxLength), and every key without a 2.0.1 counterpart (BlinkRepeat,
+# NumberOfConnectors, ...: they stay V16Configuration.<key>).
+OCA_CONFIGURATION_KEYS: "dict[str, tuple[str, str]]" = {
+    # Core profile
+    "AllowOfflineTxForUnknownId": ("AuthCtrlr", "OfflineTxForUnknownIdEnabled"),  # [E]
+    "AuthorizationCacheEnabled": ("AuthCacheCtrlr", "Enabled"),  # [E]
+    "AuthorizeRemoteTxRequests": ("AuthCtrlr", "AuthorizeRemoteStart"),  # [E] [P]
+    "ClockAlignedDataInterval": ("AlignedDataCtrlr", "Interval"),  # [E]
+    # [E] [P]; one revision of [E] writes EVConnectionTimeout: 2.0.1 names are
+    # case-insensitive, this is the spelling of the 2.0.1 variable list and of [P].
+    "ConnectionTimeOut": ("TxCtrlr", "EVConnectionTimeOut"),
+    "HeartbeatInterval": ("OCPPCommCtrlr", "HeartbeatInterval"),  # [E] [P]
+    "LocalAuthorizeOffline": ("AuthCtrlr", "LocalAuthorizeOffline"),  # [E]
+    "LocalPreAuthorize": ("AuthCtrlr", "LocalPreAuthorize"),  # [E]
+    "MaxEnergyOnInvalidId": ("TxCtrlr", "MaxEnergyOnInvalidId"),  # [E]
+    "MeterValuesAlignedData": ("AlignedDataCtrlr", "Measurands"),  # [E]
+    "MeterValuesSampledData": ("SampledDataCtrlr", "TxUpdatedMeasurands"),  # [E]
+    "MeterValueSampleInterval": ("SampledDataCtrlr", "TxUpdatedInterval"),  # [E] [P]
+    "ResetRetries": ("OCPPCommCtrlr", "ResetRetries"),  # [E] [P]
+    "StopTransactionOnInvalidId": ("TxCtrlr", "StopTxOnInvalidId"),  # [E]
+    "StopTxnAlignedData": ("AlignedDataCtrlr", "TxEndedMeasurands"),  # [E]
+    "StopTxnSampledData": ("SampledDataCtrlr", "TxEndedMeasurands"),  # [E]
+    "SupportedFileTransferProtocols": ("OCPPCommCtrlr", "FileTransferProtocols"),  # [E]
+    "WebSocketPingInterval": ("OCPPCommCtrlr", "WebSocketPingInterval"),  # [E] [P]
+    # Local auth list management profile
+    "LocalAuthListEnabled": ("LocalAuthListCtrlr", "Enabled"),  # [E] [P]
+    "SendLocalListMaxLength": ("LocalAuthListCtrlr", "ItemsPerMessage"),  # [E]
+    # Smart charging profile
+    "ChargeProfileMaxStackLevel": ("SmartChargingCtrlr", "ProfileStackLevel"),  # [E]
+    "ChargingScheduleAllowedChargingRateUnit": ("SmartChargingCtrlr", "RateUnit"),  # [E]
+    "ChargingScheduleMaxPeriods": ("SmartChargingCtrlr", "PeriodsPerSchedule"),  # [E]
+    "ConnectorSwitch3to1PhaseSupported": ("SmartChargingCtrlr", "Phases3to1"),  # [E]
+    # Security whitepaper
+    "AdditionalRootCertificateCheck": ("SecurityCtrlr", "AdditionalRootCertificateCheck"),  # [E]
+    "CertificateSignedMaxChainSize": ("SecurityCtrlr", "MaxCertificateChainSize"),  # [E]
+    "CertSigningRepeatTimes": ("SecurityCtrlr", "CertSigningRepeatTimes"),  # [E]
+    "CertSigningWaitMinimum": ("SecurityCtrlr", "CertSigningWaitMinimum"),  # [E]
+    "CpoName": ("SecurityCtrlr", "OrganizationName"),  # [E]
+}
+
 
 class ConfigurationKeys:
     """1.6 configuration key <-> (component name, variable name).
 
-    `table` holds explicit pairs (e.g. the OCA migration names of the standard keys);
-    every other key K is (V16_CONFIGURATION_COMPONENT, K), so any key a station reports
-    reaches the generic side and comes back unchanged.
+    `table` holds explicit pairs (one pair per key, no pair twice); every other key K
+    is (V16_CONFIGURATION_COMPONENT, K), so any key a station reports reaches the
+    generic side and comes back unchanged. `ConfigurationKeys.oca()` (the 1.6 mapper's
+    default) is the table of the standard keys' 2.0.1 names; `ConfigurationKeys()`
+    spells every key V16Configuration.<key>.
     """
 
     def __init__(self, table: "Optional[dict[str, tuple[str, str]]]" = None) -> None:
         self._to_pair: dict[str, tuple[str, str]] = dict(table or {})
         self._to_key: dict[tuple[str, str], str] = {}
         for key, pair in self._to_pair.items():
+            if pair in self._to_key:
+                # Two keys on one pair: mapping back could not tell which key was meant.
+                raise ValueError(f"{self._to_key[pair]!r} and {key!r} both map to {pair}")
             self._to_key[pair] = key
+
+    @classmethod
+    def oca(cls, extra: "Optional[dict[str, tuple[str, str]]]" = None) -> "ConfigurationKeys":
+        """The standard 1.6 keys under their 2.0.1 names (OCA_CONFIGURATION_KEYS), plus
+        `extra` pairs (a vendor's keys; an `extra` entry for a standard key replaces it)."""
+        return cls(OCA_CONFIGURATION_KEYS | (extra or {}))
 
     def to_pair(self, key: str) -> "tuple[str, str]":
         pair = self._to_pair.get(key)

@@ -32,6 +32,7 @@ from ocpp_core.generic.state import (
     TransactionIds,
 )
 from ocpp_core.generic.v16_config import ConfigurationMapping16
+from ocpp_core.generic.v16_diagnostics import DiagnosticsMapping16
 from ocpp_core.generic.v16_extra import ExtraMapping16
 from ocpp_core.generic.v16_profiles import ProfileMapping16
 from ocpp_core.generic.wire16 import (
@@ -56,13 +57,19 @@ _EXTENDED_ONLY = {
 _EXTENDED_FROM_16 = {"SignChargePointCertificate": "SignChargingStationCertificate"}
 
 
-class Mapper16(ConfigurationMapping16, ExtraMapping16, FirmwareMapping16, ProfileMapping16):
+class Mapper16(
+    ConfigurationMapping16,
+    DiagnosticsMapping16,
+    ExtraMapping16,
+    FirmwareMapping16,
+    ProfileMapping16,
+):
     """Generic <-> OCPP 1.6 for one connection.
 
     `transaction_ids`: the station-side id map (share it across reconnects of one
     station); `transaction_id_factory`: the CSMS-side allocator of 1.6 transaction ids
     (default: 1, 2, 3, ... per connection); `layout`: connector ids <-> EVSE +
-    connector; `configuration_keys`: 1.6 keys <-> component + variable.
+    connector; `configuration_keys`: 1.6 keys <-> component + variable (`.oca()`).
     """
 
     version = V16
@@ -88,6 +95,7 @@ class Mapper16(ConfigurationMapping16, ExtraMapping16, FirmwareMapping16, Profil
             "UnlockConnector": ("UnlockConnector",),
         }
         | ExtraMapping16.EXTRA_ACTIONS
+        | DiagnosticsMapping16.DIAGNOSTICS_ACTIONS
         | FirmwareMapping16.FIRMWARE_ACTIONS
         | ProfileMapping16.PROFILE_ACTIONS
     )
@@ -105,7 +113,7 @@ class Mapper16(ConfigurationMapping16, ExtraMapping16, FirmwareMapping16, Profil
         )
         self.layout = ConnectorLayout() if layout is None else layout
         self.configuration_keys = (
-            ConfigurationKeys() if configuration_keys is None else configuration_keys
+            ConfigurationKeys.oca() if configuration_keys is None else configuration_keys
         )
 
     def action_for(self, request: g.GenericStruct) -> str:
@@ -121,9 +129,9 @@ class Mapper16(ConfigurationMapping16, ExtraMapping16, FirmwareMapping16, Profil
         if isinstance(request, g.TriggerMessageRequest):
             extended = request.v16_extended or request.requested_message in _EXTENDED_ONLY
             return "ExtendedTriggerMessage" if extended else "TriggerMessage"
-        firmware = self.firmware_action(request)
-        if firmware is not None:
-            return firmware
+        carrier = self.firmware_action(request) or self.diagnostics_action(request)
+        if carrier is not None:
+            return carrier
         return Mapper.action_for(self, request)
 
     def request_to_native(self, request: g.GenericStruct) -> Any:

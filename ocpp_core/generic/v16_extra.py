@@ -1,5 +1,6 @@
 """Generic <-> OCPP 1.6 (security whitepaper and core) for the operations of
 ocpp_core.generic.model_extra. A mixin of Mapper16 (conventions: ocpp_core.generic.mapping).
+Logs (GetLog / GetDiagnostics and their notifications): v16_diagnostics.py.
 
 - 1.6 has no statusInfo, nor requestId on certificates (ignored), and signs the charge
   point certificate only (another `certificate_type` is refused).
@@ -34,18 +35,6 @@ PURPOSE_FROM_16 = {"ChargePointMaxProfile": "ChargingStationMaxProfile"}
 class ExtraMapping16(ExtraCommon):
     layout: ConnectorLayout
 
-    def _out_LogStatusNotification(
-        self, request: x.LogStatusNotificationRequest
-    ) -> "tuple[str, Wire]":
-        wire: Wire = {"status": request.status}
-        put(wire, "requestId", request.request_id)
-        return "LogStatusNotification", wire
-
-    def _in_LogStatusNotification(self, wire: Wire) -> x.LogStatusNotificationRequest:
-        return x.LogStatusNotificationRequest(
-            status=wire["status"], request_id=wire.get("requestId")
-        )
-
     def _charge_point_only(self, operation: str, certificate_type: "str | None") -> None:
         # 1.6 has one certificate to sign: asking for another kind must not quietly
         # turn into signing that one.
@@ -67,13 +56,8 @@ class ExtraMapping16(ExtraCommon):
     def _security_reply_in(self, request: Any, wire: Wire) -> Any:
         return x.SecurityEventNotificationResponse()
 
-    def _log_status_reply_in(self, request: Any, wire: Wire) -> Any:
-        return x.LogStatusNotificationResponse()
-
     _reply_out_SecurityEventNotification = _empty_reply_out
     _reply_in_SecurityEventNotification = _security_reply_in
-    _reply_out_LogStatusNotification = _empty_reply_out
-    _reply_in_LogStatusNotification = _log_status_reply_in
 
     # ------------------------------------------------------ CSMS -> station
 
@@ -83,37 +67,6 @@ class ExtraMapping16(ExtraCommon):
 
     def _in_CertificateSigned(self, wire: Wire) -> x.CertificateSignedRequest:
         return x.CertificateSignedRequest(certificate_chain=wire["certificateChain"])
-
-    def _out_GetLog(self, request: x.GetLogRequest) -> "tuple[str, Wire]":
-        log: Wire = {"remoteLocation": request.log.remote_location}
-        put(log, "oldestTimestamp", request.log.oldest_timestamp)
-        put(log, "latestTimestamp", request.log.latest_timestamp)
-        wire: Wire = {"log": log, "logType": request.log_type, "requestId": request.request_id}
-        put(wire, "retries", request.retries)
-        put(wire, "retryInterval", request.retry_interval)
-        return "GetLog", wire
-
-    def _in_GetLog(self, wire: Wire) -> x.GetLogRequest:
-        log = wire["log"]
-        return x.GetLogRequest(
-            log=x.LogParameters(
-                remote_location=log["remoteLocation"],
-                oldest_timestamp=log.get("oldestTimestamp"),
-                latest_timestamp=log.get("latestTimestamp"),
-            ),
-            log_type=wire["logType"],
-            request_id=wire["requestId"],
-            retries=wire.get("retries"),
-            retry_interval=wire.get("retryInterval"),
-        )
-
-    def _reply_out_GetLog(self, request: Any, response: x.GetLogResponse) -> Wire:
-        wire: Wire = {"status": response.status}
-        put(wire, "filename", response.filename)
-        return wire
-
-    def _reply_in_GetLog(self, request: Any, wire: Wire) -> x.GetLogResponse:
-        return x.GetLogResponse(status=wire["status"], filename=wire.get("filename"))
 
     def _out_ReserveNow(self, request: x.ReserveNowRequest) -> "tuple[str, Wire]":
         op = "ReserveNow"

@@ -79,7 +79,11 @@ class ExtraMapping2x(ExtraCommon):
         log: Wire = {"remoteLocation": request.log.remote_location}
         put(log, "oldestTimestamp", request.log.oldest_timestamp)
         put(log, "latestTimestamp", request.log.latest_timestamp)
-        wire: Wire = {"log": log, "logType": request.log_type, "requestId": request.request_id}
+        wire: Wire = {
+            "log": log,
+            "logType": request.log_type,
+            "requestId": self.required("GetLog", "request_id", request.request_id),
+        }
         put(wire, "retries", request.retries)
         put(wire, "retryInterval", request.retry_interval)
         return "GetLog", wire
@@ -99,7 +103,7 @@ class ExtraMapping2x(ExtraCommon):
         )
 
     def _reply_out_GetLog(self, request: Any, response: x.GetLogResponse) -> Wire:
-        wire: Wire = {"status": response.status}
+        wire: Wire = {"status": self.required("GetLog", "status", response.status)}
         put(wire, "filename", response.filename)
         put(wire, "statusInfo", status_info_out(response.status_info))
         return wire
