@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from ocpp_core.connection import CsmsConnection
 from ocpp_core.handlers import Accept, Router, settle_request
+from ocpp_core.registry import settle_duplicate
 from ocpp_core.ws import CsmsConfig
 
 if TYPE_CHECKING:
@@ -28,7 +29,9 @@ class CsmsServer:
       `Accept(...)` (optionally with this station's quirks, RpcConfig, Router) or
       `Reject(status)`. Without it every station is accepted.
     - `on_connected(conn)` (sync or async) runs once the connection is open.
-    - `connections[identity]` is the open connection of each station.
+    - `connections[identity]` is the open connection of each station: the newest one
+      when an identity connects again (`CsmsConfig.duplicate_identity`: the old one is
+      closed, or the new one refused).
     """
 
     def __init__(
@@ -57,6 +60,7 @@ class CsmsServer:
         self._all: set[Connection] = set()
         self._server: Optional[asyncio.Server] = None
         self._arrivals: dict[str, list[asyncio.Future[Connection]]] = {}
+        self._evictions: set[asyncio.Task[Any]] = set()  # old connections being closed
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> "CsmsServer":
         """Listen on host:port (0 picks a free port: see `.port`)."""
@@ -91,7 +95,15 @@ class CsmsServer:
         except Exception as exc:
             log.exception("on_connect failed for %r", conn.identity)
             answer = exc
-        router, problem = settle_request(core, answer)
+        # From here to the registration nothing awaits: no other request of this
+        # identity can slip in between the duplicate check and the registration.
+        current = self.connections.get(conn.identity or "")
+        outcome = settle_duplicate(
+            self.config.duplicate_identity, answer, None if current is None else current.core
+        )
+        if outcome.note is not None:
+            log.info("%r: %s", conn.identity, outcome.note)
+        router, problem = settle_request(core, outcome.answer)
         if problem is not None:
             log.warning("%r: %s", conn.identity, problem)
         if router is not None:
@@ -102,6 +114,12 @@ class CsmsServer:
         identity = conn.identity
         assert identity is not None
         self.connections[identity] = conn
+        if current is not None and outcome.close_current is not None:
+            # Not awaited: the new connection does not wait for the old one's close
+            # handshake; _forget leaves the registry alone, the new one is in it.
+            task = asyncio.get_running_loop().create_task(current.close(*outcome.close_current))
+            self._evictions.add(task)
+            task.add_done_callback(self._evictions.discard)
         conn.mark_open()
         for future in self._arrivals.pop(identity, []):
             if not future.done():

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from ocpp_core.connection import CsmsConnection
 from ocpp_core.handlers import Accept, Router, settle_request
+from ocpp_core.registry import settle_duplicate
 from ocpp_core.ws import CsmsConfig
 
 if TYPE_CHECKING:
@@ -98,22 +99,34 @@ class CsmsServer:
         except Exception as exc:
             log.exception("on_connect failed for %r", conn.identity)
             answer = exc
-        with conn._lock:  # the I/O thread sends the 101 once we let go: be ready first
-            router, problem = settle_request(conn.core, answer)
+        identity = conn.identity
+        # The I/O thread sends the 101 once we let go of conn._lock: be ready first. The
+        # registry lock is held from the duplicate check to the registration, so two
+        # requests of one identity are settled one after the other.
+        with conn._lock, self._changed:
+            current = self.connections.get(identity or "")
+            outcome = settle_duplicate(
+                self.config.duplicate_identity, answer, None if current is None else current.core
+            )
+            router, problem = settle_request(conn.core, outcome.answer)
             if router is not None:
                 conn.router = router
-            identity = conn.identity
             is_open = False
             if conn.core.state == "open" and identity is not None:
                 is_open = True
-                with self._changed:
-                    self.connections[identity] = conn
-                    self._changed.notify_all()
+                self.connections[identity] = conn
+                self._changed.notify_all()
+        if outcome.note is not None:
+            log.info("%r: %s", identity, outcome.note)
         if problem is not None:
-            log.warning("%r: %s", conn.identity, problem)
+            log.warning("%r: %s", identity, problem)
         conn._kick()
         if not is_open:
             return
+        if current is not None and outcome.close_current is not None:
+            # Outside the locks (it takes the old connection's); it does not wait for the
+            # close handshake. _forget leaves the registry alone: the new one is in it.
+            current.begin_close(*outcome.close_current)
         conn.mark_open()
         if self.on_connected is not None:
             try:

@@ -13,6 +13,7 @@ import trio
 
 from ocpp_core.connection import CsmsConnection
 from ocpp_core.handlers import Accept, Router, settle_request
+from ocpp_core.registry import settle_duplicate
 from ocpp_core.ws import CsmsConfig
 
 if TYPE_CHECKING:
@@ -107,7 +108,15 @@ class CsmsServer:
         except Exception as exc:
             log.exception("on_connect failed for %r", conn.identity)
             answer = exc
-        router, problem = settle_request(conn.core, answer)
+        # No checkpoint from here to the registration: no other request of this
+        # identity can slip in between the duplicate check and the registration.
+        current = self.connections.get(conn.identity or "")
+        outcome = settle_duplicate(
+            self.config.duplicate_identity, answer, None if current is None else current.core
+        )
+        if outcome.note is not None:
+            log.info("%r: %s", conn.identity, outcome.note)
+        router, problem = settle_request(conn.core, outcome.answer)
         if problem is not None:
             log.warning("%r: %s", conn.identity, problem)
         if router is not None:
@@ -118,6 +127,11 @@ class CsmsServer:
         identity = conn.identity
         assert identity is not None
         self.connections[identity] = conn
+        if current is not None and outcome.close_current is not None:
+            # In a task of its own: the new connection does not wait for the old one's
+            # close handshake; _serve_stream's cleanup leaves the new one registered.
+            assert self._nursery is not None
+            self._nursery.start_soon(_close_quietly, current, *outcome.close_current)
         conn.mark_open()
         self._notify()
         if self.on_connected is not None:
@@ -144,6 +158,10 @@ class CsmsServer:
         async with open_nursery() as closing:
             for conn in list(self._all):
                 closing.start_soon(conn.close, code, reason)
+
+
+async def _close_quietly(conn: Connection, code: int, reason: str) -> None:
+    await conn.close(code, reason)
 
 
 @asynccontextmanager

@@ -18,6 +18,12 @@ OVERSIZE_CLOSE = "close"  # close the WebSocket with 1009 (RFC 6455 "message too
 OVERSIZE_CALLERROR = "callerror"  # drop it; answer a CALL with CALLERROR (FormatViolation)
 OVERSIZE_ACTIONS = (OVERSIZE_CLOSE, OVERSIZE_CALLERROR)
 
+# What a CSMS does when an identity that has an open connection connects again (the
+# decision itself: ocpp_core.registry.settle_duplicate).
+DUPLICATE_REPLACE = "replace"  # accept the new connection, close the old one (1000)
+DUPLICATE_REJECT = "reject"  # refuse the new handshake (HTTP 409), keep the old one
+DUPLICATE_IDENTITY_POLICIES = (DUPLICATE_REPLACE, DUPLICATE_REJECT)
+
 # 2.x: the station identity is an identifierString of at most 48 characters
 # (OCPP 2.0.1 Part 4 §3.1.1) and must not hold ":" (Part 4 errata 3.1).
 IDENTITY_MAX_LENGTH_2X = 48
@@ -108,10 +114,20 @@ class CsmsConfig(WsConfig):
     permessage_deflate: bool = True
     # Passed to the RPC session by ocpp_core.connection (ocpp_core.rpc's config).
     rpc_config: Any = None
+    # A station whose identity already has an open connection connects again (usually
+    # it lost its link, e.g. a NAT timeout, before we noticed): DUPLICATE_REPLACE takes
+    # the new connection and closes the old one; DUPLICATE_REJECT refuses the new one
+    # with 409 until the old one is gone. OCPP says nothing; replace is the default
+    # because the old link is almost always dead, and reject would lock the station out
+    # until our keepalive notices. Reject suits a CSMS without authentication, where
+    # anyone could otherwise push a station off by connecting with its identity.
+    duplicate_identity: str = DUPLICATE_REPLACE
 
     def __post_init__(self) -> None:
         WsConfig.__post_init__(self)
         _check_versions(self.versions, "versions")
+        if self.duplicate_identity not in DUPLICATE_IDENTITY_POLICIES:
+            raise ValueError(f"duplicate_identity must be one of {DUPLICATE_IDENTITY_POLICIES!r}")
         prefix = self.path_prefix
         if prefix is not None and (not prefix.startswith("/") or not prefix.endswith("/")):
             raise ValueError("path_prefix must start and end with '/', e.g. '/ocpp/'")
@@ -198,6 +214,9 @@ class StationConfig(WsConfig):
 
 
 __all__ = [
+    "DUPLICATE_IDENTITY_POLICIES",
+    "DUPLICATE_REJECT",
+    "DUPLICATE_REPLACE",
     "IDENTITY_MAX_LENGTH_2X",
     "OVERSIZE_ACTIONS",
     "OVERSIZE_CALLERROR",
