@@ -35,12 +35,13 @@ const INSTALL_HINT =
     "MicroPython 1.27 for node is not installed. Run `make micropython` in the repo root " +
     "(it runs: npm install --prefix .micropython @micropython/micropython-webassembly-pyscript@1.27.0).";
 
-// Files that are CPython-only because they import msgspec / wsproto / h11 (generic/ is
-// the version-independent model, built on msgspec, and generic_session.py its use by a
-// connection, offline.py the queue of generic transaction events; handlers.py routes typed messages
-// for the I/O bindings). Everything
-// else under the copied directories must import on MicroPython; the import test
-// (tests/micropython/import_all.py) proves it, so this list cannot hide a module.
+// Files that are CPython-only because they import msgspec / wsproto / h11, or modules
+// built on those: generic/ (the version-independent model, msgspec), generic_session.py
+// (a connection's use of it), offline.py (the queue of generic transaction events),
+// handlers.py (routing for the I/O bindings), registry.py (a CSMS's stations by
+// identity), testing.py. Everything else under the copied directories must import on
+// MicroPython; the import test (tests/micropython/import_all.py) proves it, so this list
+// cannot hide a module.
 // A trailing "/" skips a whole directory; "*" matches one path segment.
 export const SKIP = [
     "ocpp_core/_msgbase.py",
@@ -49,6 +50,7 @@ export const SKIP = [
     "ocpp_core/generic/",
     "ocpp_core/generic_session.py",
     "ocpp_core/offline.py",
+    "ocpp_core/registry.py",
     "ocpp_core/handlers.py",
     "ocpp_core/testing.py",
     "ocpp_core/ws/",
