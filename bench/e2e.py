@@ -3,8 +3,9 @@ each serving N concurrent stations that send Heartbeat and MeterValues in a loop
 
     .venv/bin/python bench/e2e.py                     # N = 100 and 1000, 5 s of load each
     .venv/bin/python bench/e2e.py --n 100,1000,10000  # 10 000 if RLIMIT_NOFILE allows
-    .venv/bin/python bench/e2e.py --quick             # 10 stations, ~2 s per server
+    .venv/bin/python bench/e2e.py --quick             # 10 stations, 1 s windows
     .venv/bin/python bench/e2e.py --json              # one JSON document on stdout
+    .venv/bin/python bench/e2e.py --servers ours,shared,proto,lean  # bench/e2e_sketch.py
     .venv/bin/python bench/e2e.py --profile ours.prof # cProfile our server meanwhile
     .venv/bin/python bench/e2e.py --py-spy ours.folded --servers ours  # sampled, by layer
 
@@ -21,9 +22,10 @@ Not a test: it prints numbers and never fails on them. Per server and per N:
   answer (the ramp: with 10 000 stations the first round takes seconds) a window of
   `--duration` seconds is counted: the load reports the calls answered in it, calls/s
   and latency p50/p99; the server's CPU time over the same window (utime + stime of
-  /proc/<pid>/stat) divided by those calls is its CPU cost per call. On a shared machine calls/s moves with the neighbours; CPU per call
-  much less, and `busy` (server CPU seconds per second) says whether the server was
-  the bottleneck (1.0 = its core was saturated);
+  /proc/<pid>/stat) divided by those calls is its CPU cost per call. On a shared
+  machine calls/s moves with the neighbours, CPU per call much less; `busy` (server CPU
+  seconds per second) says whether the server was the bottleneck (1.0 = its core was
+  saturated);
 - `--wire raw` (default) is the load generator that sends pre-encoded frames and checks
   each answer's id only: ~30 µs of CPU per call, so one process saturates even the echo
   server. `--wire typed` is the validating ocpp_asyncio station (what `ocpp-toolkit
@@ -39,16 +41,20 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import IO, Any, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVERS = ("ours", "mh", "echo")
+SERVERS = ("ours", "mh", "echo")  # the default run; bench/e2e_sketch.py adds three more
 LABELS = {
     "ours": "ocpp-toolkit asyncio",
     "mh": "mobilityhouse ocpp",
     "echo": "bare websockets echo",
+    "shared": "sketch: shared codec",
+    "proto": "sketch: Protocol",
+    "lean": "sketch: Protocol+framing",
 }
 TARGET_VS_MH = 10.0  # ours calls/s >= 10x mobilityhouse's
 TARGET_VS_ECHO = 0.5  # ... and >= half the echo server's
@@ -107,8 +113,10 @@ class Server:
         command = [sys.executable, str(ROOT / "bench" / "e2e_servers.py"), kind, "--ocpp", version]
         if profile:
             command += ["--profile", profile]
+        # stderr to a file: a chatty server must never block on a full pipe.
+        self.errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
         self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env()
+            command, stdout=subprocess.PIPE, stderr=self.errors, text=True, env=env()
         )
         pin(self.process.pid, cpus)
         assert self.process.stdout is not None
@@ -123,11 +131,14 @@ class Server:
         if self.process.poll() is None:
             self.process.terminate()
         try:
-            _, errors = self.process.communicate(timeout=60)
+            self.process.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            _, errors = self.process.communicate()
-        return str(errors or "")
+            self.process.communicate()
+        self.errors.seek(0)
+        errors = self.errors.read()
+        self.errors.close()
+        return errors
 
 
 class Load:
@@ -148,11 +159,12 @@ class Load:
             "--csms", url, "--count", str(count), "--duration", str(duration),
             "--ocpp", version, "--wire", wire, "--prefix", prefix,
         ]  # fmt: skip
+        self.errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self.errors,
             text=True,
             env=env(),
         )
@@ -162,8 +174,9 @@ class Load:
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if not line:
-            errors = self.process.stderr.read() if self.process.stderr else ""
-            raise RuntimeError(f"the load ended before {event!r}: {errors}")
+            self.process.wait(timeout=60)
+            self.errors.seek(0)
+            raise RuntimeError(f"the load ended before {event!r}: {self.errors.read()}")
         report: dict[str, Any] = json.loads(line)
         if report.get("event") != event:
             raise RuntimeError(f"the load said {report!r}, expected {event!r}")
@@ -177,6 +190,7 @@ class Load:
     def finish(self) -> None:
         self.expect("closed")
         self.process.wait(timeout=60)
+        self.errors.close()
 
 
 def measure(
@@ -186,9 +200,11 @@ def measure(
     profile = args.profile if kind == "ours" else None
     server = Server(kind, args.ocpp, server_cpus, profile)
     url = f"ws://127.0.0.1:{server.port}/ocpp"
+    loads: list[Load] = []
     try:
         # Warm-up: code and caches that load on first use belong to the empty baseline.
         warm = Load(url, 2, args.warm_up, args.ocpp, args.wire, load_cpus, "WARM")
+        loads.append(warm)
         warm.expect("ready")
         warm.go_on()
         for event in ("window", "window closed", "loaded"):
@@ -199,6 +215,7 @@ def measure(
         empty = rss_kb(server.pid)
 
         load = Load(url, count, args.duration, args.ocpp, args.wire, load_cpus, "CP")
+        loads.append(load)
         ready = load.expect("ready")
         time.sleep(args.settle)
         idle = rss_kb(server.pid)
@@ -216,6 +233,10 @@ def measure(
         if spy is not None:
             spy.wait(timeout=60)
     finally:
+        for started in loads:  # a run that failed half-way leaves no process behind
+            if started.process.poll() is None:
+                started.process.kill()
+                started.process.wait()
         problems = server.stop()
     calls = loaded["calls"]
     seconds = loaded["seconds"]
@@ -298,7 +319,7 @@ def _fmt(value: Any, width: int, digits: int = 1) -> str:
 
 def print_table(rows: "list[dict[str, Any]]", out: "IO[str]") -> None:
     out.write(
-        f"  {'server':<22} {'N':>6} {'calls':>8} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
+        f"  {'server':<24} {'N':>6} {'calls':>8} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
         f" {'CPU µs/call':>11} {'busy':>5} {'KB/conn':>8} {'load µs/call':>12}  errors\n"
     )
     for row in rows:
@@ -306,7 +327,7 @@ def print_table(rows: "list[dict[str, Any]]", out: "IO[str]") -> None:
         if row["connected"] < row["stations"]:
             errors += f"; {row['stations'] - row['connected']} not connected"
         out.write(
-            f"  {LABELS[row['server']]:<22} {row['stations']:>6} {row['calls']:>8}"
+            f"  {LABELS[row['server']]:<24} {row['stations']:>6} {row['calls']:>8}"
             f" {_fmt(row['calls_per_s'], 9)} {_fmt(row['p50_ms'], 8, 2)}"
             f" {_fmt(row['p99_ms'], 8, 2)} {_fmt(row['server_cpu_us_per_call'], 11)}"
             f" {_fmt(row['server_busy'], 5, 2)} {_fmt(row['kb_per_connection'], 8)}"
@@ -359,8 +380,8 @@ def _counts(text: str) -> "list[int]":
 def _servers(text: str) -> "list[str]":
     names = [part.strip() for part in text.split(",") if part.strip()]
     for name in names:
-        if name not in SERVERS:
-            raise argparse.ArgumentTypeError(f"unknown server {name!r} ({', '.join(SERVERS)})")
+        if name not in LABELS:
+            raise argparse.ArgumentTypeError(f"unknown server {name!r} ({', '.join(LABELS)})")
     return names
 
 
@@ -368,7 +389,12 @@ def main(argv: "Optional[list[str]]" = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=_counts, default=None, help="station counts (default 100,1000)")
     parser.add_argument("--duration", type=float, help="seconds of load per run (default 5)")
-    parser.add_argument("--servers", type=_servers, default=list(SERVERS), help="ours,mh,echo")
+    parser.add_argument(
+        "--servers",
+        type=_servers,
+        default=list(SERVERS),
+        help="ours,mh,echo (default); sketches (bench/e2e_sketch.py): shared, proto, lean",
+    )
     parser.add_argument("--ocpp", default="1.6", choices=("1.6", "2.0.1", "2.1"))
     parser.add_argument("--wire", default="raw", choices=("raw", "typed"), help="load generator")
     parser.add_argument("--quick", action="store_true", help="10 stations, 1 s of load")

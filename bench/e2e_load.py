@@ -62,6 +62,8 @@ class RawStation(asyncio.Protocol):
         self.transport: Optional[asyncio.Transport] = None
         self.buffer = b""
         self.upgraded = False
+        # One random masking key per connection: RFC 6455 asks for a fresh one per frame,
+        # which no server can tell apart; it saves an os.urandom() per call.
         self.mask = os.urandom(4)
         self.key = base64.b64encode(os.urandom(16)).decode()
         self.next_id = 0
@@ -91,6 +93,10 @@ class RawStation(asyncio.Protocol):
             self.lost.set_result(None)
         self._answer(None, "ConnectionClosed")
         if self.looping is not None and not self.looping.done():
+            self.run.stats.errors["ConnectionClosed"] += 1
+            if not self.warm:  # a lost station ends its part of the ramp
+                self.warm = True
+                self.run.stats.warm += 1
             self.looping.set_result(None)
 
     def data_received(self, data: bytes) -> None:
@@ -190,11 +196,11 @@ class RawStation(asyncio.Protocol):
         if text.startswith(self.expect):
             stats.calls += 1
             stats.latencies.append(time.perf_counter() - self.sent_at)
-            if not self.warm:
-                self.warm = True
-                stats.warm += 1
         else:
             stats.errors[_error_label(text)] += 1
+        if not self.warm:
+            self.warm = True
+            stats.warm += 1
         if run.stopping:
             self.looping.set_result(None)
             return

@@ -181,6 +181,16 @@ async def serve_echo(version: str) -> Any:
 SERVERS = {"ours": serve_ours, "mh": serve_mh, "echo": serve_echo}
 
 
+def _sketches() -> None:
+    # bench/e2e_sketch.py: the README's proposals measured outside the binding.
+    from e2e_sketch import serve_lean, serve_proto, serve_shared
+
+    SERVERS.update(shared=serve_shared, proto=serve_proto, lean=serve_lean)
+
+
+_sketches()
+
+
 async def _main(kind: str, version: str) -> None:
     server, port = await SERVERS[kind](version)
     stop = asyncio.Event()

@@ -1,5 +1,6 @@
-"""Smoke run of bench/e2e.py --quick (`make bench-e2e` in small): three real servers in
-subprocesses, each loaded by the generator in another subprocess. Checked: every row is
+"""Smoke run of bench/e2e.py --quick (`make bench-e2e` in small): the three real servers
+and the three sketches of bench/e2e_sketch.py, each in a subprocess, each loaded by the
+generator in another subprocess. Checked: every row is
 there, every call was answered, and the measurements are sane numbers; the timings
 themselves are not checked (the machine is shared)."""
 
@@ -12,12 +13,20 @@ import pytest
 from test_cli_support import ROOT, cli_env
 
 SERVERS = ("ours", "mh", "echo")
+SKETCHES = ("shared", "proto", "lean")  # bench/e2e_sketch.py: the proposals, measured
 
 
 @pytest.fixture(scope="module")
 def quick_run():
     process = subprocess.run(
-        [sys.executable, "bench/e2e.py", "--quick", "--json"],
+        [
+            sys.executable,
+            "bench/e2e.py",
+            "--quick",
+            "--json",
+            "--servers",
+            ",".join(SERVERS + SKETCHES),
+        ],
         cwd=ROOT,
         env=cli_env(),
         capture_output=True,
@@ -32,7 +41,7 @@ def quick_run():
 @pytest.mark.timeout(200)
 def test_every_server_answers_every_call(quick_run):
     rows = quick_run["rows"]
-    assert [row["server"] for row in rows] == list(SERVERS)
+    assert [row["server"] for row in rows] == list(SERVERS + SKETCHES)
     for row in rows:
         name = row["server"]
         assert row["stations"] == row["connected"] == 10, name

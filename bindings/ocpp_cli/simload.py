@@ -21,7 +21,7 @@ import math
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Optional
 
 import ocpp_asyncio
@@ -81,7 +81,7 @@ class LoadStats:
         self.calls = 0  # answered with a valid CALLRESULT
         self.latencies: list[float] = []  # seconds, one per answered call
         self.errors: Counter[str] = Counter()  # over the whole run, ramp and drain too
-        self.warm = 0  # stations that have had their first answer
+        self.warm = 0  # stations past their first call (answered, failed or gone)
         self.started = 0.0  # perf_counter when the window opened
         self.ended = 0.0  # ... and when it closed
         self.window: Optional[tuple[int, list[float]]] = None  # (calls, latencies)
@@ -128,7 +128,7 @@ def percentile(values: "list[float]", fraction: float) -> Optional[float]:
 
 async def measure_window(
     stats: LoadStats,
-    loops: "list[asyncio.Future[None]]",
+    loops: "Sequence[asyncio.Future[None]]",
     duration: float,
     ramp_timeout: float,
     stop: "Callable[[], None]",
@@ -248,14 +248,16 @@ class LoadRun:
                 stats.errors[_label(exc)] += 1
                 if conn.closed:
                     self.failures.append(f"{conn.identity}: {exc}")
+                    if not warm:  # a lost station ends its part of the ramp
+                        stats.warm += 1
                     return
             else:
                 ended = clock()
                 stats.calls += 1
                 stats.latencies.append(ended - started)
-                if not warm:
-                    warm = True
-                    stats.warm += 1
+            if not warm:  # its first answer, whatever it was: its ramp is over
+                warm = True
+                stats.warm += 1
             turn += 1
 
     async def close_all(self) -> None:
