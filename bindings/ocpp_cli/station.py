@@ -35,7 +35,9 @@ def add_parser(subparsers: "Any", parents: "list[argparse.ArgumentParser]") -> N
             "boot (BootNotification, Heartbeat, StatusNotification), charge (boot, "
             "Authorize, a transaction with meter values, stop) or remote (boot, then "
             "wait for the CSMS's remote start, accept it and charge for the id token "
-            "received). --count N runs N stations."
+            "received); load (Heartbeat and MeterValues in a loop, for benchmarks); "
+            "bad (a battery of invalid frames, each with the CALLERROR the spec "
+            "prescribes); or a scenario FILE (YAML or TOML). --count N runs N stations."
         ),
         epilog="exit status: 0 every answer valid and accepting, 1 otherwise, 2 usage error",
     )
