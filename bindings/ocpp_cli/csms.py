@@ -137,12 +137,43 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+async def listen(
+    args: argparse.Namespace, config: Any, ssl: Any, **serve_options: Any
+) -> "tuple[Any, Any, str]":
+    """Start the CSMS server of `csms` and `csms --scenario`: (server, an asyncio.Event
+    set by SIGINT / SIGTERM, the "ws://HOST:PORT/PATH<identity> (...)" text to show).
+    A port that cannot be bound is the user's mistake: UsageError, exit 2."""
+    import asyncio
+    import signal
+
+    import ocpp_asyncio
+
+    try:
+        server = await ocpp_asyncio.serve(
+            config, host=args.host, port=args.port, ssl=ssl, **serve_options
+        )
+    except OSError as exc:
+        raise UsageError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    scheme = "wss" if ssl is not None else "ws"
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    # Without --path-prefix any path works; /ocpp/ is shown as an example.
+    where = (
+        f"{scheme}://{host}:{server.port}{config.path_prefix or '/ocpp/'}<identity> "
+        f"({'' if config.path_prefix else 'any path; '}OCPP {', '.join(args.versions)})"
+    )
+    return server, stop, where
+
+
 async def _serve(args: argparse.Namespace, config: Any, ssl: Any, stream: Any) -> int:
     import asyncio
     import signal
     import sys
-
-    import ocpp_asyncio
 
     from ocpp_cli.sim import FrameLog
     from ocpp_cli.simcsms import CsmsSimulator
@@ -158,31 +189,11 @@ async def _serve(args: argparse.Namespace, config: Any, ssl: Any, stream: Any) -
         frame_log=FrameLog(stream) if stream is not None else None,
         report=report,
     )
-    try:
-        server = await ocpp_asyncio.serve(
-            config,
-            host=args.host,
-            port=args.port,
-            router=csms.router,
-            on_connected=csms.on_connected,
-            ssl=ssl,
-        )
-    except OSError as exc:
-        raise UsageError(
-            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
-        ) from None
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    scheme = "wss" if ssl is not None else "ws"
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    report(
-        # Without --path-prefix any path works; /ocpp/ is shown as an example.
-        f"listening on {scheme}://{host}:{server.port}{config.path_prefix or '/ocpp/'}"
-        f"<identity> ({'' if config.path_prefix else 'any path; '}"
-        f"OCPP {', '.join(args.versions)})"
+    server, stop, where = await listen(
+        args, config, ssl, router=csms.router, on_connected=csms.on_connected
     )
+    report(f"listening on {where}")
+    loop = asyncio.get_running_loop()
     try:
         await stop.wait()
     finally:

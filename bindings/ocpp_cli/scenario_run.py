@@ -442,6 +442,7 @@ async def serve_scenario(
     from dataclasses import replace
 
     from ocpp_cli.accepting import accepting_response
+    from ocpp_cli.csms import listen
     from ocpp_cli.sim import FrameLog, utcnow
     from ocpp_cli.simcsms import CsmsSimulator
     from ocpp_core.config import RpcConfig
@@ -479,30 +480,15 @@ async def serve_scenario(
         csms.on_connected(conn)
         choose(conn)
 
-    try:
-        server = await ocpp_asyncio.serve(
-            replace(config, rpc_config=RpcConfig(allow_send_raw=True)),
-            host=args.host,
-            port=args.port,
-            router=router,
-            on_connected=on_connected,
-            ssl=ssl,
-        )
-    except OSError as exc:
-        raise UsageError(
-            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
-        ) from None
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    scheme = "wss" if ssl is not None else "ws"
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    out.line(
-        f"listening on {scheme}://{host}:{server.port}{config.path_prefix or '/ocpp/'}"
-        f"<identity> ({'' if config.path_prefix else 'any path; '}"
-        f"OCPP {', '.join(args.versions)}); scenario {scenario.name}"
+    server, stop, where = await listen(
+        args,
+        replace(config, rpc_config=RpcConfig(allow_send_raw=True)),
+        ssl,
+        router=router,
+        on_connected=on_connected,
     )
+    loop = asyncio.get_running_loop()
+    out.line(f"listening on {where}; scenario {scenario.name}")
     stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
     try:
         first: set[asyncio.Future[Any]] = {chosen, stopping}

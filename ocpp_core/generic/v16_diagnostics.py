@@ -83,20 +83,6 @@ class DiagnosticsMapping16(Mapper):
         put(wire, "retryInterval", request.retry_interval)
         return action, wire
 
-    def _in_GetLog(self, wire: Wire) -> x.GetLogRequest:
-        log = wire["log"]
-        return x.GetLogRequest(
-            log=x.LogParameters(
-                remote_location=log["remoteLocation"],
-                oldest_timestamp=log.get("oldestTimestamp"),
-                latest_timestamp=log.get("latestTimestamp"),
-            ),
-            log_type=wire["logType"],
-            request_id=wire["requestId"],
-            retries=wire.get("retries"),
-            retry_interval=wire.get("retryInterval"),
-        )
-
     def _in_GetDiagnostics(self, wire: Wire) -> x.GetLogRequest:
         return x.GetLogRequest(
             log=x.LogParameters(

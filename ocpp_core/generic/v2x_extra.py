@@ -88,20 +88,6 @@ class ExtraMapping2x(ExtraCommon):
         put(wire, "retryInterval", request.retry_interval)
         return "GetLog", wire
 
-    def _in_GetLog(self, wire: Wire) -> x.GetLogRequest:
-        log = wire["log"]
-        return x.GetLogRequest(
-            log=x.LogParameters(
-                remote_location=log["remoteLocation"],
-                oldest_timestamp=log.get("oldestTimestamp"),
-                latest_timestamp=log.get("latestTimestamp"),
-            ),
-            log_type=wire["logType"],
-            request_id=wire["requestId"],
-            retries=wire.get("retries"),
-            retry_interval=wire.get("retryInterval"),
-        )
-
     def _reply_out_GetLog(self, request: Any, response: x.GetLogResponse) -> Wire:
         wire: Wire = {"status": self.required("GetLog", "status", response.status)}
         put(wire, "filename", response.filename)
