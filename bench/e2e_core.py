@@ -14,6 +14,10 @@ binding, the event loop and the system calls cost:
   Codec            decode_frame + decode_request + encode_result.
 
 Best of `--repeats` passes, garbage collector off while timing.
+
+`--memory N`: instead of timing, open N connections (handshake, accept, one Heartbeat
+CALL answered), then report the bytes tracemalloc sees per idle connection, in total
+and by allocation site (what a CSMS holds per station, without the binding's objects).
 """
 
 import argparse
@@ -69,12 +73,19 @@ def responses(version: str) -> "dict[str, Any]":
     }
 
 
+_CONFIGS: "dict[str, Any]" = {}
+
+
 def open_connection(version: str) -> Any:
     from ocpp_core import events as ev
     from ocpp_core.connection import CsmsConnection
     from ocpp_core.ws import CsmsConfig
 
-    core = CsmsConnection(CsmsConfig(path_prefix="/ocpp/", versions=(version,)), now=0.0)
+    # One config for every connection, as a server has (--memory counts connections)
+    config = _CONFIGS.get(version)
+    if config is None:
+        config = _CONFIGS[version] = CsmsConfig(path_prefix="/ocpp/", versions=(version,))
+    core = CsmsConnection(config, now=0.0)
     key = base64.b64encode(os.urandom(16)).decode()
     subprotocol = "ocpp1.6" if version == "1.6" else "ocpp" + version
     request = (
@@ -154,6 +165,44 @@ def codec_pass(version: str, texts: "list[str]") -> "Callable[[], int]":
     return run
 
 
+def memory_report(version: str, count: int, top: int) -> None:
+    import tracemalloc
+
+    texts = call_texts(version, 2)
+    answers = responses(version)
+    mask = os.urandom(4)
+    frame = masked_frame(texts[0], mask)
+    from ocpp_core import events as ev
+
+    def open_idle() -> Any:
+        core = open_connection(version)
+        core.receive_data(frame, 1.0)
+        for event in core.events():
+            if isinstance(event, ev.CallReceived):
+                core.reply(event.message_id, answers[event.action])
+        core.data_to_send()
+        core.tick(1.0)
+        core.next_deadline()
+        return core
+
+    keep = [open_idle()]  # warm-up: imports, module caches, first decoders
+    gc.collect()
+    tracemalloc.start(1)
+    before = tracemalloc.take_snapshot()
+    keep += [open_idle() for _ in range(count)]
+    gc.collect()
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    stats = after.compare_to(before, "lineno")
+    total = sum(stat.size_diff for stat in stats)
+    print(f"bytes per idle connection, OCPP {version}, {count} connections: {total / count:,.0f}")
+    for stat in stats[:top]:
+        frame_info = stat.traceback[0]
+        where = f"{Path(frame_info.filename).name}:{frame_info.lineno}"
+        print(f"  {stat.size_diff / count:9,.0f}  {where}")
+    del keep
+
+
 def best(run: "Callable[[], int]", repeats: int) -> float:
     run()  # warm-up
     times = []
@@ -173,7 +222,12 @@ def main(argv: "list[str] | None" = None) -> int:
     parser.add_argument("--ocpp", default="1.6", choices=("1.6", "2.0.1", "2.1"))
     parser.add_argument("--calls", type=int, default=20000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--memory", type=int, metavar="N", default=0)
+    parser.add_argument("--top", type=int, default=12, help="allocation sites with --memory")
     args = parser.parse_args(argv)
+    if args.memory:
+        memory_report(args.ocpp, args.memory, args.top)
+        return 0
     print(f"µs per call (receive a CALL, answer it), OCPP {args.ocpp}, best of {args.repeats}")
     for label, factory in (
         ("CsmsConnection (ws + rpc + codec)", connection_pass),

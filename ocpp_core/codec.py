@@ -233,50 +233,91 @@ def _guard_for(schema: Any, defs: Any) -> Any:
     return None
 
 
-class Codec:
-    """Fast codec for one OCPP version (and one quirks policy)."""
+class _VersionTables:
+    """What every `Codec` of one version reads and never writes: the message tables and
+    the frame decoder. Built once per version (`_tables_of`) and shared by every codec,
+    whatever its quirks policy or strictness, in every thread."""
 
-    def __init__(self, version: str, quirks: Any = None, strict: bool = True) -> None:
-        package = _MESSAGE_MODULES.get(version)
-        if package is None:
-            raise ValueError("unknown OCPP version " + repr(version))
-        messages = __import__("ocpp_core." + package + ".messages", None, None, ["REQUESTS"], 0)
-        schema = load_schema(version)
-        self.version = version
-        self.quirks = quirks
-        self.strict = strict
-        self.validator = Validator(version, quirks=quirks)
-        self._lenient = quirks is not None and not quirks.strict
-        self._types: dict[int, dict[str, Any]] = {
+    def __init__(self, version: str, messages: Any, schema: Any) -> None:
+        self.types: dict[int, dict[str, Any]] = {
             _REQUEST: dict(messages.REQUESTS),
             _RESPONSE: dict(messages.RESPONSES),
             _SEND: dict(getattr(messages, "SENDS", {})),
         }
         # action -> exact validator type name, per payload kind
-        self._names: dict[int, dict[str, str]] = {_REQUEST: {}, _RESPONSE: {}, _SEND: {}}
+        self.names: dict[int, dict[str, str]] = {_REQUEST: {}, _RESPONSE: {}, _SEND: {}}
         sends = getattr(schema, "SEND_ACTIONS", [])
         for action, entry in schema.ACTIONS.items():
             if action in sends:
-                self._names[_SEND][action] = entry[1]
+                self.names[_SEND][action] = entry[1]
             else:
-                self._names[_REQUEST][action] = entry[1]
-                self._names[_RESPONSE][action] = entry[2]
-        self._action_of: dict[type, str] = dict(messages.ACTION_OF)
-        self._which_of: dict[type, int] = {}
+                self.names[_REQUEST][action] = entry[1]
+                self.names[_RESPONSE][action] = entry[2]
+        self.action_of: dict[type, str] = dict(messages.ACTION_OF)
+        self.which_of: dict[type, int] = {}
         for which in (_REQUEST, _RESPONSE, _SEND):
-            for cls in self._types[which].values():
-                self._which_of[cls] = which
-        # (decoder, guard) per action, filled on first use
-        self._decoders: dict[int, dict[str, Any]] = {_REQUEST: {}, _RESPONSE: {}, _SEND: {}}
-        self._requests = self._decoders[_REQUEST]
-        self._responses = self._decoders[_RESPONSE]
+            for cls in self.types[which].values():
+                self.which_of[cls] = which
         members: list[Any] = [_Call, _Result, _error_struct(version, frames.CALLERROR)]
         if frames.SEND in frames.KINDS[version]:
             members += [_error_struct(version, frames.CALLRESULTERROR), _Send]
-        self._error_kinds = {members[2]: frames.CALLERROR}
+        self.error_kinds: dict[Any, int] = {members[2]: frames.CALLERROR}
         if len(members) > 3:
-            self._error_kinds[members[3]] = frames.CALLRESULTERROR
-        self._frame_decoder = msgspec.json.Decoder(Union[tuple(members)])
+            self.error_kinds[members[3]] = frames.CALLRESULTERROR
+        self.frame_decoder = msgspec.json.Decoder(Union[tuple(members)])
+        # (decoder, guard) per (strict, kind, action), filled on first use by any codec
+        # of this version: they depend on the generated types and schemas only, never
+        # on a quirks policy (a lenient codec fixes payloads after the exact check).
+        self.decoders: dict[tuple[bool, int, str], Any] = {}
+
+
+# version -> _VersionTables. Entries are stored only once complete (a dict write is
+# atomic in CPython), so another thread sees a finished table or none; two threads
+# that race build two and keep the first (setdefault).
+_TABLES: dict[str, _VersionTables] = {}
+
+
+def _tables_of(version: str) -> _VersionTables:
+    tables = _TABLES.get(version)
+    if tables is None:
+        package = _MESSAGE_MODULES.get(version)
+        if package is None:
+            raise ValueError("unknown OCPP version " + repr(version))
+        messages = __import__("ocpp_core." + package + ".messages", None, None, ["REQUESTS"], 0)
+        tables = _TABLES.setdefault(
+            version, _VersionTables(version, messages, load_schema(version))
+        )
+    return tables
+
+
+class Codec:
+    """Fast codec for one OCPP version (and one quirks policy).
+
+    A Codec keeps no state of a connection: after `__init__` it only fills caches of
+    decoders (shared with every Codec of its version, see `_VersionTables`), so one
+    Codec serves every connection of its version and policy, in any thread
+    (`ocpp_core.rpc` shares one per version by default).
+    """
+
+    def __init__(self, version: str, quirks: Any = None, strict: bool = True) -> None:
+        tables = _tables_of(version)
+        self.version = version
+        self.quirks = quirks
+        self.strict = strict
+        self.validator = Validator(version, quirks=quirks)
+        self._lenient = quirks is not None and not quirks.strict
+        self._tables = tables
+        self._types = tables.types
+        self._names = tables.names
+        self._action_of = tables.action_of
+        self._which_of = tables.which_of
+        self._error_kinds = tables.error_kinds
+        self._frame_decoder = tables.frame_decoder
+        # (decoder, guard) per action, this codec's view of the shared cache: one dict
+        # lookup on the hot path, filled from `tables.decoders` on first use
+        self._decoders: dict[int, dict[str, Any]] = {_REQUEST: {}, _RESPONSE: {}, _SEND: {}}
+        self._requests = self._decoders[_REQUEST]
+        self._responses = self._decoders[_RESPONSE]
 
     # ------------------------------------------------------------------ frames
 
@@ -376,9 +417,13 @@ class Codec:
             error = unknown_action(self.version, action, _WHAT[which], _KIND_OF[which])
             error.message_id = message_id
             raise error
-        root, defs = self.validator.schema_of(self._names[which][action])
-        guard = _guard_for(root, defs) if self.strict else None
-        entry = (msgspec.json.Decoder(cls), guard)
+        key = (self.strict, which, action)
+        entry = self._tables.decoders.get(key)
+        if entry is None:
+            root, defs = self.validator.schema_of(self._names[which][action])
+            guard = _guard_for(root, defs) if self.strict else None
+            # built whole, then published: other threads never see half an entry
+            entry = self._tables.decoders.setdefault(key, (msgspec.json.Decoder(cls), guard))
         self._decoders[which][action] = entry
         return entry
 

@@ -27,7 +27,6 @@ unique across every connection of a station identity).
 import random
 import re
 import sys
-from collections import deque
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -53,8 +52,16 @@ if TYPE_CHECKING:
 _CALL_HEAD = re.compile(r'\s*\[\s*2\s*,\s*"([^"\\]{1,36})"')
 
 
+# One OS-entropy source for every connection: SystemRandom reads os.urandom and keeps
+# no state of its own worth having per connection (yet each instance carries an unused
+# 2.5 KB Mersenne Twister state). os.urandom is thread-safe.
+_SYSTEM_RANDOM = random.SystemRandom()
+_SHARED_IDS = Uuid4Ids(_SYSTEM_RANDOM.getrandbits)
+
+
 def _default_ids() -> "Callable[[], str]":
-    return Uuid4Ids(random.SystemRandom().getrandbits)
+    # Uuid4Ids holds nothing but the random source, so one factory serves everyone.
+    return _SHARED_IDS
 
 
 def _is_generic(message: Any) -> bool:
@@ -78,13 +85,16 @@ class OcppConnection:
     ) -> None:
         self.role = role
         self._ws = ws
+        self._ws_events = ws.event_queue  # the endpoint's own list: read without a generator
         self._rpc_config = rpc_config
         self._id_factory = id_factory if id_factory is not None else _default_ids()
         self._codec_factory = codec_factory
         self._rpc: Optional[RpcSession] = None
         self._generic_config = generic
         self._generic: Optional[GenericSession] = None  # made on first use
-        self._events: deque[Any] = deque()
+        # A list, not a deque: a few events at a time, and an empty deque costs ~600
+        # bytes more per connection.
+        self._events: list[Any] = []
         # Optional observer of every OCPP-J message: on_frame(direction, text), with
         # direction "in" or "out" (frame logging in the bindings).
         self.on_frame: Optional[Callable[[str, str], None]] = None
@@ -128,7 +138,9 @@ class OcppConnection:
         self._pump(now)
 
     def _pump(self, now: float) -> None:
-        for event in self._ws.events():
+        ws_events = self._ws_events
+        while ws_events:
+            event = ws_events.pop(0)
             if isinstance(event, ev.TextMessage):
                 if self.on_frame is not None:
                     self.on_frame("in", event.text)
@@ -158,7 +170,8 @@ class OcppConnection:
         self._events.extend(events)
 
     def _flush(self) -> None:
-        if self._rpc is None:
+        # Called after every step; most find nothing queued (one attribute read then).
+        if self._rpc is None or not self._rpc.has_messages:
             return
         texts = self._rpc.messages_to_send()
         if self._ws.state == OPEN:
@@ -189,11 +202,11 @@ class OcppConnection:
 
     def next_event(self) -> Any:
         """The next event, or None."""
-        return self._events.popleft() if self._events else None
+        return self._events.pop(0) if self._events else None
 
     def events(self) -> Iterator[Any]:
         while self._events:
-            yield self._events.popleft()
+            yield self._events.pop(0)
 
     # -- commands -------------------------------------------------------------------
     def call(
@@ -286,13 +299,27 @@ class OcppConnection:
 
     # -- time ----------------------------------------------------------------------------
     def next_deadline(self) -> Optional[float]:
-        times = [self._ws.next_deadline()]
-        if self._rpc is not None and not self._rpc.closed:
-            times.append(self._rpc.next_deadline())
-        found = [t for t in times if t is not None]
-        return min(found) if found else None
+        ws_deadline = self._ws.next_deadline()
+        rpc = self._rpc
+        if rpc is None or rpc.closed:
+            return ws_deadline
+        rpc_deadline = rpc.next_deadline()
+        if rpc_deadline is None or (ws_deadline is not None and ws_deadline <= rpc_deadline):
+            return ws_deadline
+        return rpc_deadline
 
     def tick(self, now: float) -> None:
+        # The bindings tick after every step; nearly always nothing is due and nothing
+        # waits (no RPC event or message, no WebSocket event): then only the time is
+        # noted, as a full tick would (it starts the timers of later commands).
+        rpc = self._rpc
+        if not self._ws_events and (rpc is None or rpc.idle):
+            deadline = self.next_deadline()
+            if deadline is None or now < deadline:
+                self._ws.note_time(now)
+                if rpc is not None and not rpc.closed:
+                    rpc.check_now(now)  # the full tick refuses a bad `now` there
+                return
         self._ws.tick(now)
         if self._rpc is not None and not self._rpc.closed:
             self._rpc.tick(now)

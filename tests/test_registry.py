@@ -90,7 +90,9 @@ def test_reject_refuses_the_new_handshake_with_409_and_keeps_the_old_one():
 
 @pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize(
-    "answer", [Reject(401), Reject(404), RuntimeError("on_connect failed")], ids=repr
+    "answer",
+    [Reject(401), Reject(404), RuntimeError("on_connect failed")],
+    ids=["reject-401", "reject-404", "on-connect-raises"],  # stable across xdist workers
 )
 def test_on_connect_refusal_wins_and_reveals_nothing(policy, answer):
     old = open_pair(policy)

@@ -1,19 +1,22 @@
-"""`Connection`: one sans-IO OcppConnection driven over an asyncio stream.
+"""`Connection`: one sans-IO OcppConnection driven by an `asyncio.Protocol`.
 
-The task in `_run` is the only place that touches the socket: it writes what the core
-wants written (and waits for the peer to take it, so a slow reader slows us instead
-of filling memory), reads, runs the core's timers from `next_deadline()`, and turns
-events into futures and handler tasks. Every protocol decision stays in ocpp_core;
-what to answer a failed or missing handler comes from `ocpp_core.handlers`.
+The transport calls us; we never wait for it. Bytes in (`data_received`) go to the
+core, the core's events are dispatched at once, and what the core wants written leaves
+in one `transport.write` per batch (`_settle`). There is no task per connection and,
+for a plain-function handler, none per CALL either: it runs inline and its answer goes
+out with the same batch. Only a handler that returns an awaitable (an `async def`, or
+any callable returning one) gets a task. The core's timers (ping, pong, close, open,
+CALL timeouts) share one `loop.call_at` handle, re-armed only when the core's
+`next_deadline()` moves earlier than the armed one. Every protocol decision stays in
+ocpp_core; what to answer a failed or missing handler comes from `ocpp_core.handlers`.
 """
 
 import asyncio
 import inspect
 import logging
-import ssl
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Optional
+from typing import Any, Optional, cast
 
 from ocpp_core import events as ev
 from ocpp_core.connection import CsmsConnection, OcppConnection
@@ -33,8 +36,8 @@ from ocpp_core.handlers import (
 log = logging.getLogger("ocpp_asyncio")
 frame_log = logging.getLogger("ocpp_asyncio.frames")
 
-READ_SIZE = 65536
-# The transport's write buffer above which drain() waits for the peer (back-pressure).
+# The transport's write buffer above which we stop reading from the peer (back-pressure):
+# a peer that does not take our answers must not make us buffer without bound.
 WRITE_HIGH_WATER = 256 * 1024
 
 
@@ -42,37 +45,36 @@ def clock() -> float:
     return time.monotonic()
 
 
-class Connection:
+class Connection(asyncio.Protocol):
     """One OCPP connection (either side). Use `call()` to send a CALL, `close()` to end
     it; CALLs from the peer go to the router's handlers. Built by `serve()` / `connect()`."""
 
     def __init__(
         self,
         core: OcppConnection,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
         router: Optional[Router] = None,
         log_frames: bool = False,
         auto_heartbeat: bool = False,
     ) -> None:
         self.core = core
         self.router = router if router is not None else Router()
-        self._reader = reader
-        self._writer = writer
+        self._loop = asyncio.get_running_loop()
+        self._transport: Optional[asyncio.Transport] = None
         self._auto_heartbeat = auto_heartbeat
         self._pending: dict[str, asyncio.Future[Any]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._wakeup = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        self._opened: asyncio.Future[Any] = loop.create_future()
-        self._closed: asyncio.Future[ev.ConnectionClosed] = loop.create_future()
+        self._opened: asyncio.Future[Any] = self._loop.create_future()
+        self._closed: asyncio.Future[ev.ConnectionClosed] = self._loop.create_future()
         self._heartbeat: Optional[asyncio.Task[Any]] = None
-        self._runner: Optional[asyncio.Task[None]] = None
         # Called with the ConnectionRequested (CSMS side); returns once accept()/reject().
         self._on_request: Optional[Callable[[Connection], Awaitable[None]]] = None
-        transport = writer.transport
-        if hasattr(transport, "set_write_buffer_limits"):
-            transport.set_write_buffer_limits(high=WRITE_HIGH_WATER)
+        # Called once the transport is there (CSMS side: the server registers us only
+        # then; a TLS handshake that fails never gets this far).
+        self._on_made: Optional[Callable[[Connection], None]] = None
+        self._timer: Optional[asyncio.TimerHandle] = None
+        self._timer_at: Optional[float] = None  # the core-clock deadline the timer is for
+        self._settling = False
+        self._finished = False
         if log_frames:
             core.on_frame = self._log_frame
         # Settle the futures nobody may await, so asyncio reports no lost exception.
@@ -96,13 +98,28 @@ class Connection:
         return self.core.request if isinstance(self.core, CsmsConnection) else None
 
     @property
+    def transport(self) -> Optional[asyncio.Transport]:
+        return self._transport
+
+    @property
+    def _writer(self) -> "Connection":
+        # The stream-based binding kept a StreamWriter here; code that reached the
+        # transport as `conn._writer.transport` keeps working.
+        return self
+
+    @property
     def peercert(self) -> Any:
         """The verified TLS client certificate (security profile 3), or None."""
-        return self._writer.get_extra_info("peercert")
+        return self.get_extra_info("peercert")
 
     @property
     def peername(self) -> Any:
-        return self._writer.get_extra_info("peername")
+        return self.get_extra_info("peername")
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        if self._transport is None:
+            return default
+        return self._transport.get_extra_info(name, default)
 
     @property
     def closed(self) -> bool:
@@ -122,9 +139,9 @@ class Connection:
         if self._closed.done():
             raise ConnectionClosedError("the connection is closed")
         message_id = self.core.call(request, clock(), timeout)
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Any] = self._loop.create_future()
         self._pending[message_id] = future
-        self._kick()
+        self._settle()
         event = await future
         response = call_outcome(event)
         if self._auto_heartbeat:
@@ -134,7 +151,7 @@ class Connection:
     async def send(self, message: Any) -> None:
         """OCPP 2.1 SEND (no answer). Raises LocalProtocolError before 2.1."""
         self.core.send(message, clock())
-        self._kick()
+        self._settle()
 
     def send_raw(self, text: str) -> None:
         """A testing tool: send `text` as one text message, unchecked and untracked
@@ -143,7 +160,7 @@ class Connection:
         if self._closed.done():
             raise ConnectionClosedError("the connection is closed")
         self.core.send_raw(text)
-        self._kick()
+        self._settle()
 
     async def close(self, code: int = 1000, reason: str = "") -> ev.ConnectionClosed:
         """Close handshake; CALLs still open fail with ConnectionClosedError."""
@@ -154,7 +171,7 @@ class Connection:
                 # A CSMS still deciding (on_connect running) has no close handshake to
                 # start: drop the transport, which the core reports as EOF.
                 self.core.receive_data(b"", clock())
-            self._kick()
+            self._settle()
         return await self.wait_closed()
 
     async def wait_closed(self) -> ev.ConnectionClosed:
@@ -164,67 +181,90 @@ class Connection:
         """Connected (station) / None (CSMS) once open; raises if it never opens."""
         return await asyncio.shield(self._opened)
 
-    # -- the task --------------------------------------------------------------------------
-    def start(self) -> None:
-        self._runner = asyncio.get_running_loop().create_task(self._run())
+    # -- asyncio.Protocol --------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.Transport, transport)
+        self._transport.set_write_buffer_limits(high=WRITE_HIGH_WATER)
+        if self._on_made is not None:
+            self._on_made(self)
+        self._settle()  # the station's upgrade request; the open timeout's timer
 
-    def _kick(self) -> None:
-        self._wakeup.set()
+    def data_received(self, data: bytes) -> None:
+        self.core.receive_data(data, clock())
+        self._settle()
 
-    async def _drain(self) -> None:
+    def eof_received(self) -> None:
+        # Returning None lets the transport close; connection_lost tells the core.
+        return None
+
+    def connection_lost(self, exc: Optional[Exception]) -> None:
+        self._finish()
+
+    def pause_writing(self) -> None:
+        # The peer reads slower than we write: read nothing more from it (so it
+        # cannot make us produce more answers) until it has taken our bytes. The
+        # timers still run.
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.resume_reading()
+
+    # -- moving the core along -----------------------------------------------------------
+    def _settle(self) -> None:
+        """Dispatch the core's events, write what it queued (one write), re-arm the
+        timer. Re-entrant calls (an inline handler calling `call()`, `close()`, ...)
+        return at once: the outer run's dispatch loop drains what they queued and its
+        write carries their bytes."""
+        if self._settling:
+            return
+        self._settling = True
         try:
-            await self._writer.drain()
-        except (ConnectionError, ssl.SSLError, RuntimeError):
-            pass  # the read side sees EOF and ends the connection
-
-    async def _run(self) -> None:
-        read: Optional[asyncio.Future[bytes]] = None
-        drain: Optional[asyncio.Future[None]] = None
-        try:
-            while True:
-                self._wakeup.clear()
-                self._dispatch()
-                data = self.core.data_to_send()
-                if data:
-                    self._writer.write(data)
-                if self._closed.done():
-                    break
-                wake = asyncio.ensure_future(self._wakeup.wait())
-                waiting: set[asyncio.Future[Any]] = {wake}
-                if self._writer.transport.get_write_buffer_size() > WRITE_HIGH_WATER:
-                    # Back-pressure: the peer reads slower than we write. Read nothing
-                    # more from it until it has taken our bytes; timers still run.
-                    if drain is None:
-                        drain = asyncio.ensure_future(self._drain())
-                    waiting.add(drain)
-                else:
-                    if read is None:
-                        read = asyncio.ensure_future(self._reader.read(READ_SIZE))
-                    waiting.add(read)
-                deadline = self.core.next_deadline()
-                timeout = None if deadline is None else max(0.0, deadline - clock())
-                await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-                wake.cancel()
-                if drain is not None and drain.done():
-                    drain = None
-                if read is not None and read.done():
-                    try:
-                        chunk = read.result()
-                    except (ConnectionError, ssl.SSLError, OSError):
-                        chunk = b""
-                    read = None
-                    self.core.receive_data(chunk, clock())
-                self.core.tick(clock())
+            self._dispatch()
+            data = self.core.data_to_send()
+            transport = self._transport
+            if data and transport is not None and not transport.is_closing():
+                transport.write(data)
         finally:
-            for task in (read, drain):
-                if task is not None:
-                    task.cancel()
+            self._settling = False
+        if self._closed.done():
             self._finish()
+        else:
+            self._arm_timer()
+
+    def _arm_timer(self) -> None:
+        deadline = self.core.next_deadline()
+        if deadline is None:
+            return  # an armed timer may fire for nothing: cheaper than cancelling it
+        if self._timer is not None:
+            assert self._timer_at is not None
+            if self._timer_at <= deadline:
+                # It fires first and re-arms then. Keeping it spares a TimerHandle
+                # per CALL when each frame pushes the deadline later (ping, timeouts).
+                return
+            self._timer.cancel()
+        self._timer_at = deadline
+        when = self._loop.time() + max(0.0, deadline - clock())
+        self._timer = self._loop.call_at(when, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._timer_at = None
+        if self._finished:
+            return
+        self.core.tick(clock())
+        self._settle()
 
     def _finish(self) -> None:
+        """The end, whichever way it came (ConnectionClosed, or the transport lost
+        without it): settle every future and task, drop the timer and the transport."""
+        if self._finished:
+            return
+        self._finished = True
         if not self._closed.done():
-            # The loop ended without ConnectionClosed (cancelled, or a bug): tell the
-            # core the transport is gone so that it ends every CALL properly.
+            # The transport went without ConnectionClosed: tell the core, so that it
+            # ends every CALL properly.
             try:
                 self.core.receive_data(b"", clock())
             except Exception:  # pragma: no cover - a core bug; still close below
@@ -232,7 +272,7 @@ class Connection:
             self._dispatch()
         for future in self._pending.values():
             if not future.done():
-                future.set_exception(ConnectionClosedError("the connection task ended"))
+                future.set_exception(ConnectionClosedError("the connection ended"))
         self._pending.clear()
         if not self._closed.done():
             self._closed.set_result(ev.ConnectionClosed(1006, "", ev.TRANSPORT, False))
@@ -242,19 +282,21 @@ class Connection:
             task.cancel()
         if self._heartbeat is not None:
             self._heartbeat.cancel()
-        self._writer.close()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._transport is not None:
+            self._transport.close()
 
     # -- events ----------------------------------------------------------------------------
     def _dispatch(self) -> None:
         for event in self.core.events():
-            if isinstance(event, CALL_END_EVENTS):
+            if isinstance(event, ev.CallReceived) or isinstance(event, ev.SendReceived):
+                self._handle(event)
+            elif isinstance(event, CALL_END_EVENTS):
                 future = self._pending.pop(event.message_id, None)
                 if future is not None and not future.done():
                     future.set_result(event)
-            elif isinstance(event, ev.CallReceived):
-                self._spawn(self._handle(event))
-            elif isinstance(event, ev.SendReceived):
-                self._spawn(self._handle_send(event))
             elif isinstance(event, ev.ConnectionRequested):
                 if self._on_request is not None:
                     self._spawn(self._on_request(self))
@@ -281,7 +323,7 @@ class Connection:
             self._opened.set_result(None)
 
     def _spawn(self, coroutine: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine)
+        task = self._loop.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
 
@@ -290,38 +332,43 @@ class Connection:
         if not task.cancelled() and task.exception() is not None:
             log.error("%s: task failed", self.identity, exc_info=task.exception())
 
-    async def _handle(self, event: ev.CallReceived) -> None:
+    def _handle(self, event: Any) -> None:
+        """Run the handler of the peer's CALL / SEND at once: a plain function answers
+        here, in arrival order, with no task; what returns an awaitable (an `async
+        def`, an object with an async `__call__`) is awaited in a task of its own, so
+        a slow handler holds up nothing else."""
         handler = answer_unhandled(self.core, self.router, event)
         if handler is None:
-            self._kick()
             return
-        response: Any = None
-        error: Optional[Exception] = None
         try:
-            response = handler(self, event.message)
-            if inspect.isawaitable(response):
-                response = await response
-        except asyncio.CancelledError:
-            raise
+            result = handler(self, event.message)
         except Exception as exc:
-            error = exc
+            self._answer(event, None, exc)
+            return
+        if inspect.isawaitable(result):
+            self._spawn(self._await_handler(event, result))
+        else:
+            self._answer(event, result, None)
+
+    async def _await_handler(self, event: Any, awaitable: Awaitable[Any]) -> None:
+        try:
+            response = await awaitable
+        except Exception as exc:
+            self._answer(event, None, exc)
+        else:
+            self._answer(event, response, None)
+
+    def _answer(self, event: Any, response: Any, error: Optional[Exception]) -> None:
+        if isinstance(event, ev.SendReceived):  # a SEND is never answered
+            if error is not None:
+                log.error(
+                    "%s: SEND handler for %s failed", self.identity, event.action, exc_info=error
+                )
+            return
         problem = answer_call(self.core, event.message_id, response, error)
         if problem is not None:
             log.error("%s: %s: %s", self.identity, event.action, problem, exc_info=error)
-        self._kick()
-
-    async def _handle_send(self, event: ev.SendReceived) -> None:
-        handler = answer_unhandled(self.core, self.router, event)
-        if handler is None:
-            return  # a SEND is never answered
-        try:
-            result = handler(self, event.message)
-            if inspect.isawaitable(result):
-                await result
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("%s: SEND handler for %s failed", self.identity, event.action)
+        self._settle()  # inline: returns at once, the dispatching _settle writes it
 
     # -- heartbeat -------------------------------------------------------------------------
     def _maybe_start_heartbeat(self, action: str, response: Any) -> None:
@@ -330,7 +377,7 @@ class Connection:
             return
         if self._heartbeat is not None:
             self._heartbeat.cancel()
-        self._heartbeat = asyncio.get_running_loop().create_task(self._beat(interval))
+        self._heartbeat = self._loop.create_task(self._beat(interval))
 
     async def _beat(self, interval: float) -> None:
         version = self.version

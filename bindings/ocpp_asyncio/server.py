@@ -64,7 +64,8 @@ class CsmsServer:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> "CsmsServer":
         """Listen on host:port (0 picks a free port: see `.port`)."""
-        self._server = await asyncio.start_server(self._accept_tcp, host, port, ssl=self.ssl)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(self._new_connection, host, port, ssl=self.ssl)
         return self
 
     @property
@@ -73,15 +74,20 @@ class CsmsServer:
         port: int = self._server.sockets[0].getsockname()[1]
         return port
 
-    async def _accept_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def _new_connection(self) -> Connection:
+        # The protocol factory: called per accepted socket (before its TLS handshake).
         core = CsmsConnection(
             self.config, self.id_factory, self.codec_factory, now=clock(), generic=self.generic
         )
-        conn = Connection(core, reader, writer, self.router, self.log_frames)
+        conn = Connection(core, self.router, self.log_frames)
         conn._on_request = self._decide
+        conn._on_made = self._register
+        return conn
+
+    def _register(self, conn: Connection) -> None:
+        # Only once the transport is made: a failed TLS handshake leaves nothing to close.
         self._all.add(conn)
         conn._closed.add_done_callback(lambda _: self._forget(conn))
-        conn.start()
 
     async def _decide(self, conn: Connection) -> None:
         core = conn.core
@@ -108,7 +114,7 @@ class CsmsServer:
             log.warning("%r: %s", conn.identity, problem)
         if router is not None:
             conn.router = router
-        conn._kick()
+        conn._settle()
         if core.state != "open":
             return
         identity = conn.identity

@@ -44,8 +44,15 @@ async def connect(
         ssl = ssl_module.create_default_context()
     if not config.secure and ssl is not None:
         raise ValueError("an SSL context needs a wss:// url")
-    reader, writer = await asyncio.wait_for(
-        asyncio.open_connection(
+    loop = asyncio.get_running_loop()
+
+    def new_connection() -> Connection:
+        core = StationConnection(config, id_factory, codec_factory, now=clock(), generic=generic)
+        return Connection(core, router, log_frames, auto_heartbeat)
+
+    _, conn = await asyncio.wait_for(
+        loop.create_connection(
+            new_connection,
             config.host,
             config.port,
             ssl=ssl,
@@ -53,9 +60,6 @@ async def connect(
         ),
         config.open_timeout,
     )
-    core = StationConnection(config, id_factory, codec_factory, now=clock(), generic=generic)
-    conn = Connection(core, reader, writer, router, log_frames, auto_heartbeat)
-    conn.start()
     try:
         await conn.wait_open()
     except BaseException:

@@ -127,15 +127,47 @@ def actions_of(version: str) -> "tuple[dict[str, Any], list[str]]":
     )
 
 
+# version -> the default codec, shared by every session of that version: a codec keeps
+# no state of a connection (only caches every connection may share), and one per
+# connection cost ~12 KB each. An entry is stored once built (an atomic dict write), so
+# a session in another thread sees a whole codec or none.
+_DEFAULT_CODECS = {}  # type: dict[str, Any]
+
+
 def default_codec(version: str) -> "Any":
-    """The msgspec `Codec` when msgspec is importable (CPython), else the pure `PyCodec`."""
+    """The msgspec `Codec` when msgspec is importable (CPython), else the pure `PyCodec`;
+    one per version, shared by every session that brings no codec of its own."""
+    codec = _DEFAULT_CODECS.get(version)
+    if codec is not None:
+        return codec
     try:
         from ocpp_core.codec import Codec
     except ImportError:  # MicroPython, or CPython without msgspec
         from ocpp_core.pycodec import PyCodec
 
-        return PyCodec(version)
-    return Codec(version)
+        codec = PyCodec(version)
+    else:
+        codec = Codec(version)
+    return _DEFAULT_CODECS.setdefault(version, codec)
+
+
+# version -> {message type name: action} (requests, responses and SEND messages).
+_BY_TYPE_NAME = {}  # type: dict[str, dict[str, str]]
+
+
+def by_type_name(version: str) -> "dict[str, str]":
+    """Message type name -> action for `version`, built once (read-only once built)."""
+    table = _BY_TYPE_NAME.get(version)
+    if table is None:
+        actions = actions_of(version)[0]
+        table = {}
+        for action in actions:
+            spec = actions[action]
+            table[spec[1]] = action
+            if spec[2] is not None:
+                table[spec[2]] = action
+        table = _BY_TYPE_NAME.setdefault(version, table)
+    return table
 
 
 def is_number(value: "Any") -> bool:

@@ -27,6 +27,7 @@ from ocpp_core.rpc._parts import (
     Memory,
     OutCall,
     actions_of,
+    by_type_name,
     default_codec,
     is_number,
     next_state,
@@ -83,12 +84,7 @@ class RpcSession(Receiver):
         # Typed messages (Codec: msgspec Structs, has action_of) or dict payloads
         # (PyCodec: no action_of, the action travels separately); see _encode_*.
         self._typed = hasattr(self.codec, "action_of")
-        self._by_type_name: dict[str, str] = {}
-        for action in self._actions:
-            spec = self._actions[action]
-            self._by_type_name[spec[1]] = action
-            if spec[2] is not None:
-                self._by_type_name[spec[2]] = action
+        self._by_type_name = by_type_name(version)  # shared by every session of version
         self._out_state = IDLE
         self._in_flight: Optional[OutCall] = None
         self._queue: list[OutCall] = []
@@ -142,6 +138,20 @@ class RpcSession(Receiver):
         pending = self._events
         self._events = []
         return pending
+
+    @property
+    def has_messages(self) -> bool:
+        """Whether messages_to_send() has something (cheaper than draining nothing)."""
+        return bool(self._outbox)
+
+    @property
+    def idle(self) -> bool:
+        """No event and no message waits to be taken."""
+        return not self._events and not self._outbox
+
+    def check_now(self, now: "Any") -> None:
+        """Raise LocalProtocolError as tick(now) would for a `now` that is not a number."""
+        _check_now(now)
 
     def messages_to_send(self) -> "list[str]":
         """The text messages to write to the WebSocket, in order (drains them)."""

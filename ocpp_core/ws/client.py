@@ -36,7 +36,10 @@ class WsClient(WsEndpoint):
     def __init__(self, config: StationConfig, now: Optional[float] = None) -> None:
         WsEndpoint.__init__(self, config, now)
         self.config = config
-        self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=config.max_handshake_size)
+        # The HTTP side of the handshake; dropped (None) once the WebSocket is open.
+        self._h11: Optional[h11.Connection] = h11.Connection(
+            h11.CLIENT, max_incomplete_event_size=config.max_handshake_size
+        )
         nonce = config.key_factory() if config.key_factory is not None else os.urandom(16)
         if len(nonce) != 16:
             raise ValueError("key_factory must return 16 bytes")
@@ -48,6 +51,7 @@ class WsClient(WsEndpoint):
         self._body = bytearray()
         self._fed = 0  # bytes given to h11
         self.target = self._target()
+        assert self._h11 is not None
         self._out += self._h11.send(
             h11.Request(method="GET", target=self.target, headers=self._headers())
         )
@@ -82,6 +86,7 @@ class WsClient(WsEndpoint):
 
     # -- handshake in ------------------------------------------------------------------
     def _receive_handshake(self, data: bytes) -> None:
+        assert self._h11 is not None  # called only before the WebSocket is open
         self._h11.receive_data(data)
         self._fed += len(data)
         while self._framing is None and self.state != "closed":
@@ -147,6 +152,7 @@ class WsClient(WsEndpoint):
 
     def _on_switch(self, response: h11.InformationalResponse) -> None:
         headers = list(response.headers)
+        assert self._h11 is not None
         # h11 bounds only a head still incomplete; one that arrives whole is checked here.
         if self._fed - len(self._h11.trailing_data[0]) > self.config.max_handshake_size:
             self._fail(ev.BAD_RESPONSE, "101 head larger than max_handshake_size", 101)
@@ -202,7 +208,9 @@ class WsClient(WsEndpoint):
             )
         )
         self._events.append(ev.Connected(version, subprotocol, self.extensions, extra))
-        self._start_framing(extensions, self._h11.trailing_data[0])
+        trailing = self._h11.trailing_data[0]
+        self._h11 = None  # ~1 KB of HTTP state no open connection needs
+        self._start_framing(extensions, trailing)
 
     def _handshake_timed_out(self) -> None:
         self._fail(ev.TIMEOUT, "no answer to the upgrade request in time")

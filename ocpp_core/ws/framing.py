@@ -6,6 +6,15 @@ messages), so the size limit is enforced here while the pieces accumulate: at mo
 `max_message_size` plus one received chunk is ever held. permessage-deflate inflation
 is bounded by `BoundedPerMessageDeflate`.
 
+The common OCPP case skips wsproto. In (`_receive_fast`): whole, unfragmented,
+uncompressed text frames with the masking the role requires and valid UTF-8, while
+wsproto holds nothing of a frame or message. Anything else (a partial frame, a control,
+continuation or binary frame, RSV bits, a non-minimal length, invalid UTF-8, the wrong
+masking) goes to wsproto from that byte on, so every error and close stays wsproto's.
+Out (`send_text`): one text frame is written here, a client's masked with a fresh key
+from `os.urandom` as wsproto does. No extension negotiated is a condition of both. The fast path gives the
+same events and bytes as wsproto (tests/test_ws_fastpath.py compares the two).
+
 A peer that breaks framing (bad opcode, unmasked client frame, invalid UTF-8 ...) makes
 wsproto's parser stop for good, so the connection is failed at once (RFC 6455 §7.1.7):
 a close frame with the code goes out and ConnectionClosed follows without waiting for
@@ -13,7 +22,7 @@ an answer. Problems wsproto cannot see (binary message, message too big, pong ti
 start an ordinary close handshake instead.
 """
 
-from collections import deque
+import os
 from typing import Optional
 
 from wsproto.connection import Connection, ConnectionState, ConnectionType
@@ -27,6 +36,7 @@ from wsproto.events import (
     TextMessage as WsTextMessage,
 )
 from wsproto.extensions import Extension
+from wsproto.frame_protocol import XorMaskerSimple
 from wsproto.utilities import ProtocolError as WsprotoError
 
 from ocpp_core import events as ev
@@ -44,6 +54,28 @@ INTERNAL_ERROR = 1011
 _SENDABLE = frozenset((1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014))
 # Characters of an oversize message kept for MessageTooBig.head (enough for the id).
 HEAD_CHARS = 128
+
+
+# Unmasking with one big-int XOR beats wsproto's translate tables up to about 1 KB
+# (OCPP messages are mostly 100-500 bytes); longer payloads use wsproto's masker.
+_BIG_INT_UNMASK_LIMIT = 1024
+
+
+def _unmask(payload: bytes, mask: bytes) -> bytes:
+    length = len(payload)
+    if length >= _BIG_INT_UNMASK_LIMIT:
+        return bytes(XorMaskerSimple(mask).process(bytearray(payload)))
+    key = (mask * ((length >> 2) + 1))[:length]
+    return (int.from_bytes(payload, "big") ^ int.from_bytes(key, "big")).to_bytes(length, "big")
+
+
+def _text_frame_head(length: int, mask_bit: int) -> bytes:
+    """FIN + TEXT, the mask bit and the length, as wsproto writes them (RFC 6455 §5.2)."""
+    if length <= 125:
+        return bytes((0x81, mask_bit | length))
+    if length <= 0xFFFF:
+        return bytes((0x81, mask_bit | 126)) + length.to_bytes(2, "big")
+    return bytes((0x81, mask_bit | 127)) + length.to_bytes(8, "big")
 
 
 def _utf8_size(text: str) -> int:
@@ -66,7 +98,7 @@ class Framing:
         client: bool,
         config: WsConfig,
         extensions: "list[Extension]",
-        events: "deque[object]",
+        events: "list[object]",
         out: bytearray,
         now: float,
     ) -> None:
@@ -76,6 +108,20 @@ class Framing:
         self._conn = Connection(
             ConnectionType.CLIENT if client else ConnectionType.SERVER, extensions
         )
+        # The fast path reads wsproto's parser state to know that it holds nothing;
+        # any negotiated extension (permessage-deflate) keeps every frame on wsproto.
+        # That state is private (checked against wsproto 1.2 / 1.3 by
+        # tests/test_ws_fastpath.py): a wsproto without it runs every frame through
+        # wsproto, slower but the same.
+        try:
+            proto = self._conn._proto
+            self._frames = proto._frame_decoder
+            self._message = proto._message_decoder
+            self._fast_path = not proto.extensions and hasattr(self._frames, "buffer")
+        except AttributeError:  # pragma: no cover - another wsproto
+            self._fast_path = False
+        self._client = client
+        self._mask_bit = 0 if client else 0x80  # a server only takes masked frames
         self.closed = False
         self._close_code = NORMAL  # the first close frame, ours or the peer's
         self._close_reason = ""
@@ -88,6 +134,9 @@ class Framing:
         self._pong_deadline: Optional[float] = None
         interval = config.ping_interval
         self._next_ping: Optional[float] = None if interval is None else now + interval
+        # The earliest of the three timers, kept up to date where they change:
+        # next_deadline() runs after every step of the connection.
+        self._deadline = self._next_ping
 
     # -- state -----------------------------------------------------------------
     @property
@@ -103,6 +152,19 @@ class Framing:
     def send_text(self, text: str) -> None:
         if not self.is_open:
             raise LocalProtocolError("cannot send a message: the WebSocket is not open")
+        if self._fast_path:
+            # wsproto's bytes for one uncompressed, final text frame
+            payload = text.encode("utf-8")
+            if self._client:
+                # RFC 6455 §5.3: a fresh, unpredictable key per frame, from the source
+                # wsproto uses for its own frames
+                mask = os.urandom(4)
+                self._out += _text_frame_head(len(payload), 0x80) + mask
+                self._out += _unmask(payload, mask)
+            else:
+                self._out += _text_frame_head(len(payload), 0)
+                self._out += payload
+            return
         self._out += self._conn.send(WsTextMessage(data=text))
 
     def close(self, code: int, reason: str, now: float) -> None:
@@ -119,6 +181,7 @@ class Framing:
         self._close_deadline = now + self._config.close_timeout
         self._next_ping = None
         self._pong_deadline = None
+        self._deadline = self._close_deadline
         self._drop_message()
 
     def _finish(self, code: int, reason: str, initiator: str, clean: bool) -> None:
@@ -126,6 +189,7 @@ class Framing:
         self._close_deadline = None
         self._next_ping = None
         self._pong_deadline = None
+        self._deadline = None
         self._drop_message()
         self._events.append(ev.ConnectionClosed(code, reason, initiator, clean))
 
@@ -145,8 +209,9 @@ class Framing:
 
     # -- time --------------------------------------------------------------------
     def next_deadline(self) -> Optional[float]:
-        if self.closed:
-            return None
+        return None if self.closed else self._deadline
+
+    def _earliest(self) -> Optional[float]:
         times = [
             t for t in (self._close_deadline, self._pong_deadline, self._next_ping) if t is not None
         ]
@@ -172,6 +237,7 @@ class Framing:
             self._out += self._conn.send(Ping(payload=self._ping_payload))
             self._pong_deadline = now + self._config.pong_timeout
             self._next_ping = None
+            self._deadline = self._earliest()
 
     # -- bytes in ------------------------------------------------------------------
     def receive_data(self, data: bytes, now: float) -> None:
@@ -183,6 +249,12 @@ class Framing:
             else:
                 self._finish(ABNORMAL, "connection lost without a close frame", ev.TRANSPORT, False)
             return
+        if self._fast_path and self._wsproto_idle():
+            if type(data) is not bytes:  # a bytearray or memoryview from a binding
+                data = bytes(data)
+            data = self._receive_fast(data, now)
+            if not data or self.closed:
+                return
         self._conn.receive_data(data)
         try:
             for event in self._conn.events():
@@ -192,6 +264,59 @@ class Framing:
         except WsprotoError as exc:  # defensive: wsproto reports parse errors as events
             if not self.closed:
                 self._fail(PROTOCOL_ERROR, str(exc))
+
+    def _wsproto_idle(self) -> bool:
+        """wsproto holds no byte, frame, message or event: the next byte starts a frame."""
+        return (
+            self._conn.state is ConnectionState.OPEN
+            and not self._frames.buffer.buffer
+            and self._frames.header is None
+            and self._message.opcode is None
+            and not self._conn._events
+        )
+
+    def _receive_fast(self, data: bytes, now: float) -> bytes:
+        """Take the whole text frames at the start of `data`; return the rest.
+
+        Stops at the first frame that is not a complete FIN text frame without RSV bits,
+        with the masking our role requires, a minimal length and valid UTF-8: wsproto
+        parses from there, exactly as if it had seen every byte."""
+        end_of_data = len(data)
+        start = 0
+        mask_bit = self._mask_bit
+        conn = self._conn
+        while not self.closed and conn.state is ConnectionState.OPEN:
+            head = start + 2
+            if head > end_of_data or data[start] != 0x81 or data[start + 1] & 0x80 != mask_bit:
+                break
+            length = data[start + 1] & 0x7F
+            if length == 126:
+                length = int.from_bytes(data[head : head + 2], "big")
+                head += 2
+                if head > end_of_data or length <= 125:
+                    break  # partial, or a length wsproto must refuse
+            elif length == 127:
+                length = int.from_bytes(data[head : head + 8], "big")
+                head += 8
+                if head > end_of_data or length <= 0xFFFF or length >> 63:
+                    break
+            if mask_bit:
+                end = head + 4 + length
+                if end > end_of_data:
+                    break
+                payload = _unmask(data[head + 4 : end], data[head : head + 4])
+            else:
+                end = head + length
+                if end > end_of_data:
+                    break
+                payload = data[head:end]
+            try:
+                text = payload.decode("utf-8")
+            except UnicodeDecodeError:
+                break  # wsproto fails the connection with 1007
+            start = end
+            self._on_text(text, True, now)
+        return data[start:] if start else data
 
     def _handle(self, event: object, now: float) -> None:
         if isinstance(event, WsTextMessage):
@@ -213,6 +338,7 @@ class Framing:
                 self._pong_deadline = None
                 interval = self._config.ping_interval
                 self._next_ping = None if interval is None else now + interval
+                self._deadline = self._earliest()
         elif isinstance(event, CloseConnection):
             self._on_close(event.code, event.reason or "")
 

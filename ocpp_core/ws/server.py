@@ -57,13 +57,50 @@ def http_response(
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
+# Header names and values that every station sends alike, decoded once for every
+# connection: ConnectionRequested.headers is kept for the connection's lifetime, and
+# these would otherwise be a few hundred bytes of identical strings per connection.
+# A fixed set (never grown from what peers send, so a peer cannot fill it).
+_SHARED_TEXTS = {
+    word.encode("latin-1"): word
+    for word in (
+        "host",
+        "upgrade",
+        "connection",
+        "sec-websocket-key",
+        "sec-websocket-version",
+        "sec-websocket-protocol",
+        "sec-websocket-extensions",
+        "authorization",
+        "user-agent",
+        "origin",
+        "websocket",
+        "Upgrade",
+        "13",
+        "ocpp1.6",
+        "ocpp2.0.1",
+        "ocpp2.1",
+        "permessage-deflate",
+        "permessage-deflate; client_max_window_bits",
+    )
+}
+
+
+def _text_of(raw: bytes) -> str:
+    text = _SHARED_TEXTS.get(raw)
+    return raw.decode("latin-1") if text is None else text
+
+
 class WsServer(WsEndpoint):
     """One incoming connection, from the first request byte to the close."""
 
     def __init__(self, config: CsmsConfig, now: Optional[float] = None) -> None:
         WsEndpoint.__init__(self, config, now)
         self.config = config
-        self._h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=config.max_handshake_size)
+        # The HTTP side of the handshake; dropped (None) once the WebSocket is open.
+        self._h11: Optional[h11.Connection] = h11.Connection(
+            h11.SERVER, max_incomplete_event_size=config.max_handshake_size
+        )
         self._request: Optional[ev.ConnectionRequested] = None
         self._key = b""
         self._offered_extensions: list[str] = []
@@ -78,6 +115,7 @@ class WsServer(WsEndpoint):
 
     # -- handshake in ------------------------------------------------------------------
     def _receive_handshake(self, data: bytes) -> None:
+        assert self._h11 is not None  # called only before the WebSocket is open
         if self._handshake_state == DECIDING:
             if not data:
                 self._move("lost")
@@ -186,7 +224,7 @@ class WsServer(WsEndpoint):
             subprotocols=offered,
             versions=tuple(versions),
             path=target,
-            headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in headers),
+            headers=tuple((_text_of(k), _text_of(v)) for k, v in headers),
             username=username,
             password=password,
             auth_problem=auth_problem,
@@ -254,7 +292,10 @@ class WsServer(WsEndpoint):
         self._move("accept")
         self.version = version
         self.subprotocol = SUBPROTOCOLS[version] if version is not None and echo else None
+        assert self._h11 is not None
         trailing = self._h11.trailing_data[0]
+        self._h11 = None  # ~1 KB of HTTP state no open connection needs
+        self._offered_extensions = []
         self._start_framing(extensions, b"")
         assert self._framing is not None
         if version is None:
