@@ -241,6 +241,8 @@ class OcppConnection:
             session.answered(message_id)
         else:
             rpc.reply(message_id, response)
+            if self._generic is not None:  # it may have been mapped, then answered typed
+                self._generic.answered(message_id)
         self._flush()
 
     def reply_error(
@@ -266,6 +268,11 @@ class OcppConnection:
         """The generic request of a CallReceived (kept until it is answered, so that
         reply() takes a generic response). Raises NoGenericMapping for an action
         outside the generic model; the typed `event.message` stays usable."""
+        rpc = self._session("generic_request()")
+        if event.message_id not in rpc.unanswered_calls:
+            # Answered already (or not a CALL of this connection): keeping its request
+            # would only leak, and a later CALL reusing the id would get it back.
+            raise LocalProtocolError(f"CALL {event.message_id!r} is not waiting for an answer")
         return self._generic_session().request_of(event)
 
     def _generic_session(self) -> "GenericSession":

@@ -117,6 +117,17 @@ class GenericSession:
     def calls_open(self) -> int:
         return len(self._calls)
 
+    def abandon_transaction(self, transaction_id: str) -> None:
+        """Forget a 1.6 transaction the station gives up on (its StartTransaction never
+        got an answer and will not be sent again); no-op for 2.x. A Started whose CALL
+        fails keeps its entry on purpose: a retry of that Started reuses it, and the
+        transaction's later events are refused ("no 1.6 id yet") instead of being sent
+        under a guessed id. Without a retry or this call the entry stays, and the id
+        map's limit (TooManyTransactions) is eventually reached."""
+        ids = getattr(self.mapper, "transaction_ids", None)  # 1.6 mappers only
+        if ids is not None:
+            ids.release(transaction_id)
+
     def map_events(self, events: "list[Any]") -> "list[Any]":
         """The RPC events with our generic CALLs' results as GenericCallResultReceived."""
         out = []
@@ -161,8 +172,8 @@ class GenericSession:
         if isinstance(event.message, dict):
             raise LocalProtocolError("the generic API needs the typed Codec, not PyCodec")
         known = self._received.get(event.message_id)
-        if known is not None:
-            return known
+        if known is not None and getattr(known, "native", None) is event.message:
+            return known  # mapped before: the same object (a 1.6 CSMS id is allocated once)
         request = self.mapper.request_from_native(event.message)
         self._received[event.message_id] = request
         return request

@@ -54,6 +54,7 @@ DEFAULT_INTERVAL = 60.0
 # Keys of the store's key/value state.
 VERSION_KEY = "ocpp"
 BINDING_PREFIX = "tx16/"  # + generic transaction id -> "<connector id> <1.6 id>"
+NO_V16_ID = "-"  # in place of the 1.6 id: its StartTransaction was dropped
 
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(G.TransactionEventRequest)
@@ -274,7 +275,8 @@ class OfflineQueue:
             connector, v16_id = value.split()
             generic_id = key[len(BINDING_PREFIX) :]
             self.transaction_ids.open(generic_id, int(connector))
-            self.transaction_ids.bind(generic_id, int(v16_id))
+            if v16_id != NO_V16_ID:  # a dropped Started: open, never bound (_forget)
+                self.transaction_ids.bind(generic_id, int(v16_id))
 
     # -- what the station tells the queue ----------------------------------------------------
     def enqueue(self, request: Any) -> int:
@@ -401,9 +403,18 @@ class OfflineQueue:
         return {key: f"{entry.connector_id} {entry.v16_id}"}
 
     def _forget(self, request: Any) -> None:
-        """A dropped Ended ends the transaction here too: its 1.6 state goes."""
+        """A dropped Ended ends the transaction here too: its 1.6 state goes. A dropped
+        Started leaves its entry open with no 1.6 id, so that the transaction's queued
+        MeterValues / StopTransaction are refused (dropped) rather than sent under
+        another transaction's id; that is stored too, or a restarted station would map
+        them by the generic id's digits."""
         if self.transaction_ids is None or request is None:
             return
+        key = BINDING_PREFIX + request.transaction_id
         if request.event_type == "Ended":
             self.transaction_ids.release(request.transaction_id)
-            self.store.set_state({BINDING_PREFIX + request.transaction_id: None})
+            self.store.set_state({key: None})
+        elif request.event_type == "Started":
+            entry = self.transaction_ids.get(request.transaction_id)
+            if entry is not None and entry.v16_id is None:
+                self.store.set_state({key: f"{entry.connector_id} {NO_V16_ID}"})

@@ -25,6 +25,7 @@ from ocpp_core.handlers import (
     settle_request,
 )
 from ocpp_core.testing import ConnectionPair, answer_calls
+from ocpp_core.v16 import messages as m16
 from ocpp_core.v21 import messages as m21
 from ocpp_core.v201 import messages as m201
 from ocpp_core.versions import V16, V21, V201
@@ -361,6 +362,46 @@ def test_reply_with_a_generic_response_needs_the_mapped_request() -> None:
     link.pair.pump()
     (answer,) = list(link.pair.station.events())
     assert answer.generic.current_time == at(0)
+
+
+def test_a_mapped_call_answered_typed_is_forgotten_and_cannot_be_mapped_again() -> None:
+    link = Link(V16)
+    csms = link.pair.csms
+    link.pair.station.call(m16.HeartbeatRequest(), 0.0)
+    link.pair.pump()
+    (event,) = list(csms.events())
+    assert csms.generic_request(event) == G.HeartbeatRequest(native=event.message)
+    csms.reply(event.message_id, m16.HeartbeatResponse(current_time=at(0)))
+    assert csms.generic._received == {}  # bounded: nothing kept once answered
+    with pytest.raises(LocalProtocolError, match="not waiting for an answer"):
+        csms.generic_request(event)  # a later CALL reusing the id must not get it back
+    assert csms.generic._received == {}
+
+
+def test_an_abandoned_1_6_start_frees_its_id_map_entry() -> None:
+    ids = G.TransactionIds(limit=1)
+    link = Link(V16, station_generic=GenericConfig(transaction_ids=ids))
+
+    def started(transaction_id: str) -> G.TransactionEventRequest:
+        return tx_event(
+            "Started", transaction_id, 0, 0, "Authorized",
+            evse=G.Evse(id=1, connector_id=1), id_token=TOKEN, meter_start=1000,
+        )  # fmt: skip
+
+    link.pair.station.call(started("tx-1"), 0.0)
+    link.pair.pump()
+    (event,) = list(link.pair.csms.events())
+    link.pair.csms.reply_error(event.message_id, "InternalError", "database down")
+    link.pair.pump()
+    assert isinstance(next(iter(link.pair.station.events())), ev.CallErrorReceived)
+    # Kept for a retry of that Started; a new transaction meets the limit.
+    assert ids.get("tx-1") is not None
+    with pytest.raises(G.TooManyTransactions, match="abandon_transaction"):
+        link.pair.station.call(started("tx-2"), 0.0)
+    link.pair.station.generic.abandon_transaction("tx-1")
+    assert ids.sizes() == (0, 0)
+    link.pair.station.call(started("tx-2"), 0.0)
+    assert ids.get("tx-2") is not None
 
 
 def test_generic_calls_need_an_open_connection() -> None:

@@ -253,6 +253,26 @@ def test_v16_messages_of_a_dropped_start_are_dropped_and_forgotten():
     assert queue.transaction_ids.get("tx-1") is None
 
 
+def test_v16_messages_of_a_dropped_start_stay_refused_after_a_restart():
+    # Numeric generic ids ("1") would otherwise map to 1.6 transactionId=1 once the
+    # in-memory entry is gone: another transaction's id on the CSMS.
+    store = MemoryStore()
+    queue = OfflineQueue("1.6", store, RetryPolicy(attempts=1, interval=0))
+    for n, kind in enumerate(["Started", "Updated", "Ended"]):
+        queue.enqueue(event(kind, n, transaction_id="1"))
+    queue.connected()
+    start = queue.next_delivery(0.0)
+    assert isinstance(queue.failed(start.seq, 0.0, "CALLERROR"), Dropped)
+    restarted = OfflineQueue("1.6", store, RetryPolicy(attempts=1, interval=0))
+    restarted.connected()
+    assert restarted.next_delivery(1.0) is None  # nothing sent under transactionId=1
+    assert [d.request.event_type for d in restarted.dropped] == ["Updated", "Ended"]
+    assert all("no 1.6 id" in d.reason for d in restarted.dropped)
+    # The dropped Ended ended it: nothing of transaction "1" is left, stored or not.
+    assert restarted.transaction_ids.get("1") is None
+    assert not [key for key in store.state() if key.endswith("/1")]
+
+
 def test_retry_policy_bounds():
     with pytest.raises(ValueError):
         RetryPolicy(attempts=0)

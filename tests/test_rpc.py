@@ -713,6 +713,8 @@ def test_send_raw_needs_opt_in(version, role):
     raw.send_raw("[2,")
     with pytest.raises(LocalProtocolError, match="takes a str"):
         raw.send_raw(b"[]")
+    with pytest.raises(LocalProtocolError, match="UTF-8"):
+        raw.send_raw('[2,"\ud800"]')  # a lone surrogate: no text frame can carry it
     assert raw.messages_to_send() == ["[2,"]
     assert snapshot(raw) == (None, [], [], False)
 

@@ -63,5 +63,9 @@ class TooManyTransactions(LocalProtocolError):
     """
 
     def __init__(self, limit: int) -> None:
-        LocalProtocolError.__init__(self, f"more than {limit} open transactions on one connection")
+        LocalProtocolError.__init__(
+            self,
+            f"more than {limit} open transactions on one connection (a transaction "
+            "whose StartTransaction failed for good: conn.generic.abandon_transaction)",
+        )
         self.limit = limit

@@ -307,6 +307,13 @@ class RpcSession(Receiver):
             )
         if not isinstance(text, str):
             raise LocalProtocolError("send_raw() takes a str, not " + type(text).__name__)
+        try:
+            text.encode("utf-8")
+            encodable = True
+        except UnicodeError:  # a lone surrogate (CPython only): no text frame can carry it
+            encodable = False
+        if not encodable:
+            raise LocalProtocolError("send_raw() needs text that UTF-8 can encode")
         self._check_open("send_raw()")
         self._outbox.append(text)
 
