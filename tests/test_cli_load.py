@@ -5,9 +5,13 @@ summary it prints (lines, or JSON with --json)."""
 import json
 import signal
 import socket
+import subprocess
+import sys
+import time
 
 import pytest
 from test_cli_sim_support import BackgroundCsms, cli, no_traceback
+from test_cli_support import ROOT, cli_env
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +88,52 @@ def test_load_refuses_a_frame_log(tmp_path):
     )  # fmt: skip
     assert process.returncode == 2
     assert "--log is not available with --scenario load" in process.stderr
+
+
+@pytest.mark.timeout(60)
+def test_a_csms_that_goes_away_ends_the_window_early():
+    # The rate is over the time there was load, not over all of --duration; the summary
+    # says the run ended early.
+    server = BackgroundCsms("--versions", "1.6")
+    started = time.monotonic()
+    station = subprocess.Popen(
+        [sys.executable, "-m", "ocpp_cli", "station", "--csms", server.url, "--ocpp", "1.6",
+         "--id", "GONE-1", "--scenario", "load", "--count", "2", "--duration", "20", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=cli_env(),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # both stations connected and loading
+            server.output.seek(0)
+            if server.output.read().count(": connected (OCPP") == 2:
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)
+        server.stop(signal.SIGINT)
+        out, err = station.communicate(timeout=30)
+    finally:
+        if station.poll() is None:
+            station.kill()
+            station.wait()
+    assert time.monotonic() - started < 15  # not the 20 s of --duration
+    summary = json.loads(out)
+    assert summary["ended_early"] is True, out + err
+    assert summary["calls"] > 0
+    assert 0 < summary["seconds"] < 10
+    assert summary["calls_per_s"] == pytest.approx(summary["calls"] / summary["seconds"], rel=0.01)
+    assert station.returncode == 1
+    assert "Traceback" not in err
+
+
+@pytest.mark.timeout(60)
+def test_the_lines_say_the_run_ended_early():
+    from ocpp_cli.simload import summary_lines
+
+    summary = {
+        "stations": 1, "connected": 1, "ocpp": "1.6", "seconds": 1.25, "calls": 10,
+        "calls_per_s": 8.0, "p50_ms": 1.0, "p99_ms": 2.0, "errors": {"ConnectionClosed": 1},
+        "duration": 20.0, "ended_early": True,
+    }  # fmt: skip
+    assert summary_lines(summary)[-1] == (
+        "ended early: no station was loading after 1.25 s of --duration 20"
+    )

@@ -382,3 +382,102 @@ def test_a_queue_that_cannot_drain_fails_the_run_and_is_kept(tmp_path):
     assert kept[0].seq_no in (len(seen) - 1, len(seen))  # the one in flight, or the next
     assert [event.seq_no for event in kept] == list(range(kept[0].seq_no, 7))
     assert kept[-1].event_type == "Ended" and all(event.offline for event in kept[1:])
+
+
+def _station_with_state(state_dir: str, *more: str) -> Any:
+    # Port 9 (discard): nothing listens; a usage error must come before any connecting.
+    return cli("station", "--csms", "ws://127.0.0.1:9/ocpp", "--ocpp", "1.6", "--id", "CP1",
+               "--state-dir", state_dir, "--timeout", "2", *more, timeout=30)  # fmt: skip
+
+
+@pytest.mark.timeout(60)
+def test_a_store_held_by_another_station_is_a_usage_error(tmp_path):
+    path = store_path(str(tmp_path), "CP1")
+    other = SqliteStore(path, exclusive=True)  # another station process's, as far as the CLI sees
+    try:
+        process = _station_with_state(str(tmp_path))
+    finally:
+        other.close()
+    assert process.returncode == 2, process.stdout + process.stderr
+    assert process.stderr.splitlines() == [
+        f"ocpp-toolkit station: error: --state-dir: {path} is in use by another station process"
+    ]
+    # A fleet: the one station whose file is held is enough to refuse the whole run.
+    other = SqliteStore(store_path(str(tmp_path), "CP3"), exclusive=True)
+    try:
+        process = _station_with_state(str(tmp_path), "--count", "3")
+    finally:
+        other.close()
+    assert process.returncode == 2
+    assert "CP3.sqlite3 is in use by another station process" in process.stderr
+
+
+def _write_sqlite(path: str, *statements: str) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    for statement in statements:
+        db.execute(statement)
+    db.commit()
+    db.close()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("not sqlite", "file is not a database"),
+        ("directory", "is a directory"),
+        ("schema 99", "offline queue schema 99, expected 1"),
+        ("foreign queue", "table queue lacks seq"),
+        ("unwritable", "Permission denied"),
+    ],
+)
+def test_state_dir_problems_are_usage_errors_naming_the_file(tmp_path, kind, reason):
+    state = str(tmp_path)
+    path = store_path(state, "CP1")
+    if kind == "not sqlite":
+        Path(path).write_text("station notes, not a database\n" * 50)
+    elif kind == "directory":
+        os.mkdir(path)
+    elif kind == "schema 99":
+        _write_sqlite(path, "PRAGMA user_version=99")
+    elif kind == "foreign queue":
+        _write_sqlite(path, "CREATE TABLE queue (id INTEGER PRIMARY KEY, body BLOB, "
+                      "failures INTEGER)", "CREATE TABLE state (key TEXT, value TEXT)",
+                      "PRAGMA user_version=1")  # fmt: skip
+    else:
+        # sysfs refuses new files even to root, for whom os.access says "writable".
+        state, path = "/sys", store_path("/sys", "CP1")
+    started = time.monotonic()
+    process = _station_with_state(state)
+    assert process.returncode == 2, process.stdout + process.stderr
+    lines = process.stderr.splitlines()
+    assert len(lines) == 1 and "Traceback" not in process.stderr
+    assert lines[0].startswith(f"ocpp-toolkit station: error: --state-dir: {path}")
+    assert reason in lines[0]
+    assert process.stdout == ""  # refused before any station ran
+    assert time.monotonic() - started < 20
+
+
+def test_a_bug_in_a_fleet_station_is_an_internal_error_with_its_traceback(
+    tmp_path, monkeypatch, capsys
+):
+    from ocpp_cli.main import main
+
+    ran: list[str] = []
+
+    async def broken_run(self: StationRun) -> bool:
+        ran.append(self.identity)
+        if self.identity == "CP1":
+            raise RuntimeError("a bug in the station")
+        return True
+
+    monkeypatch.setattr(StationRun, "run", broken_run)
+    status = main(["station", "--csms", "ws://127.0.0.1:9/ocpp", "--ocpp", "2.0.1",
+                   "--count", "3", "--rate", "1000", "--state-dir", str(tmp_path)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert status == 3
+    assert "internal error, please report it" in err
+    assert "Traceback" in err and "RuntimeError: a bug in the station" in err
+    assert sorted(ran) == ["CP1", "CP2", "CP3"]  # the others ran to their end

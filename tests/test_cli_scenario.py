@@ -4,7 +4,9 @@ package (an independent implementation standing in for a real charger)."""
 
 import asyncio
 import json
+import os
 import re
+import socket
 
 import pytest
 from test_cli_scenario_support import EXAMPLES, ScenarioCsms, run_their_station
@@ -207,3 +209,61 @@ def test_unknown_builtin_scenario_is_a_usage_error():
     assert process.returncode == 2
     assert "unknown scenario 'chrage'" in process.stderr
     assert no_traceback(process)
+
+
+PIPELINED_SCENARIO = """
+ocpp: "2.0.1"
+name: boot in the upgrade's write
+steps:
+  - expect: BootNotification
+    match: {reason: PowerUp}
+    within: 3
+"""
+
+
+def _masked_frame(opcode: int, data: bytes) -> bytes:
+    assert len(data) < 126
+    mask = os.urandom(4)
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+    return bytes([0x80 | opcode, 0x80 | len(data)]) + mask + masked
+
+
+def test_csms_scenario_sees_a_call_sent_in_the_same_write_as_the_upgrade(tmp_path):
+    # A station may send its BootNotification right behind its upgrade request, in one
+    # TCP write: the server handles that CALL as soon as it accepts, before on_connected.
+    path = tmp_path / "pipelined.yaml"
+    path.write_text(PIPELINED_SCENARIO, encoding="utf-8")
+    csms = ScenarioCsms("--scenario", str(path))
+    host, port = csms.url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
+    upgrade = (
+        f"GET /ocpp/PIPE1 HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ocpp2.0.1\r\n\r\n"
+    ).encode()
+    boot = json.dumps(
+        [2, "b1", "BootNotification",
+         {"reason": "PowerUp", "chargingStation": {"model": "m", "vendorName": "v"}}]
+    )  # fmt: skip
+    with socket.create_connection((host, int(port)), timeout=10) as station:
+        station.sendall(upgrade + _masked_frame(0x1, boot.encode()))
+        received = b""
+        while b'"b1"' not in received:  # the CSMS's answer to the boot
+            chunk = station.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+        # The scenario done, the CSMS closes: answer its close frame as a station would.
+        closing = received.split(b'"b1"', 1)[-1]  # JSON text: no 0x88 byte in it
+        while b"\x88" not in closing:
+            chunk = station.recv(65536)
+            if not chunk:
+                break
+            closing += chunk
+        station.sendall(_masked_frame(0x88, b"\x03\xe8"))
+        status, output = csms.finish()
+    assert b" 101 " in received.split(b"\r\n", 1)[0]
+    assert b'[3,"b1"' in received
+    assert status == 0, output
+    assert "PIPE1 (OCPP 2.0.1)" in output
+    assert [verdict for _, verdict, _ in step_lines(output)] == ["PASS"]
+    assert "1/1 steps passed" in output

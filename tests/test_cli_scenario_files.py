@@ -122,6 +122,33 @@ BROKEN = [
         "ocpp: '2.1'\nsteps:\n  - expect: BootNotification\n    respond: {status: Maybe}\n",
         "step 1: field 'respond': not a valid OCPP 2.1 BootNotification response",
     ),
+    # Not text a message can carry: a lone surrogate has no UTF-8 (the field's path).
+    (
+        "s.yaml",
+        'ocpp: "2.0.1"\nsteps:\n  - call: RequestStartTransaction\n    payload: {remoteStartId: 1, idToken: {idToken: "X\\ud800", type: Central}}\n',
+        "step 1 (call): field 'payload.idToken.idToken': a lone surrogate (\\ud800) is not text",
+    ),
+    (
+        "s.yaml",
+        'steps:\n  - expect: Authorize\n    match: {"id\\udc00": 1}\n',
+        "step 1 (expect): field 'match' (a key): a lone surrogate (\\udc00) is not text",
+    ),
+    (
+        "s.yaml",
+        'steps:\n  - raw: "[2,\\"1\\",\\"Heartbeat\\",{\\"x\\":\\"\\ud83d\\"}]"\n',
+        "step 1 (raw): field 'raw': a lone surrogate (\\ud83d) is not text",
+    ),
+    # A key written twice: YAML keeps the last one silently; a scenario refuses it.
+    (
+        "s.yaml",
+        "steps:\n  - call: Reset\n    payload: {type: Hard, type: Soft}\n",
+        "not valid YAML (line 3, column 27): duplicate key 'type'",
+    ),
+    (
+        "s.yaml",
+        "steps:\n  - wait: 1\nsteps:\n  - wait: 2\n",
+        "not valid YAML (line 3, column 1): duplicate key 'steps'",
+    ),
 ]
 
 

@@ -1,11 +1,18 @@
 """`ocpp-toolkit csms` and `ocpp-toolkit station` as a user runs them: subprocesses on
 loopback, the CSMS in the background, its frame log checked by `ocpp-toolkit validate`."""
 
+import asyncio
 import json
 import signal
 import socket
+import time
+from typing import Any
 
+import ocpp_asyncio
 import pytest
+from ocpp_cli.sim import CLOSED
+from ocpp_cli.simcsms import CsmsSimulator
+from ocpp_cli.simstation import StationRun
 from test_cli_sim_support import BackgroundCsms, cli, log_records, no_traceback, write_records
 
 VERSIONS = ("1.6", "2.0.1", "2.1")
@@ -170,6 +177,41 @@ def test_a_failed_check_exits_1_and_counts_it(tmp_path):
     # --path-prefix: only PREFIX/<identity> (404 otherwise).
     assert wrong_path.returncode == 1
     assert "404" in wrong_path.stderr
+
+
+class ClosingCsms(CsmsSimulator):
+    """Answers the boot scenario, then closes the connection (no remote start ever)."""
+
+    def handle(self, conn: Any, request: Any) -> Any:
+        if type(request).__name__ == "StatusNotificationRequest":
+            asyncio.get_running_loop().call_later(0.2, asyncio.ensure_future, conn.close())
+        return super().handle(conn, request)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("version", VERSIONS)
+def test_remote_scenario_notices_the_csms_closing_the_connection(version):
+    from ocpp_core.ws import CsmsConfig
+
+    async def scenario() -> "tuple[bool, StationRun, float]":
+        csms = ClosingCsms((version,))
+        config = CsmsConfig(path_prefix="/ocpp/", versions=csms.versions)
+        server = await ocpp_asyncio.serve(
+            config, port=0, router=csms.router, on_connected=csms.on_connected
+        )
+        async with server:
+            run = StationRun(
+                f"ws://127.0.0.1:{server.port}/ocpp", "SHUT1", version, "remote", timeout=15
+            )
+            started = time.monotonic()
+            ok = await run.run()
+            return ok, run, time.monotonic() - started
+
+    ok, run, elapsed = asyncio.run(scenario())
+    assert not ok
+    assert run.failure == "connection closed while waiting for the remote start"
+    assert dict(run.stats.errors) == {CLOSED: 1}
+    assert elapsed < 5  # not the 15 s --timeout
 
 
 def test_nothing_listening_is_a_failed_check():

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ocpp_cli.offline_store import SqliteStore, store_path
+from ocpp_cli.offline_store import SqliteStore, StoreError, store_path
 from test_cli_support import ROOT, cli_env
 from test_offline import answer16, event
 
@@ -169,3 +169,79 @@ def test_every_acknowledged_append_survives_kill_9(tmp_path):
         assert kept[seq] == b"message %d" % n
     # Nothing beyond what was acknowledged but the appends in progress at the kill.
     assert sorted(kept) == list(range(1, len(kept) + 1))
+
+
+HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    from ocpp_cli.offline_store import SqliteStore
+    store = SqliteStore(sys.argv[1], exclusive=True)
+    sys.stdout.write("holding\\n")
+    sys.stdout.flush()
+    time.sleep(60)
+    """
+)
+
+
+@pytest.mark.timeout(30)
+def test_an_exclusive_store_is_locked_until_closed_or_killed(tmp_path):
+    path = str(tmp_path / "held.sqlite3")
+    first = SqliteStore(path, exclusive=True)
+    with pytest.raises(StoreError, match="is in use by another station process"):
+        SqliteStore(path, exclusive=True)
+    reader = SqliteStore(path)  # a reader (no lock) is not refused
+    reader.close()
+    first.close()
+    SqliteStore(path, exclusive=True).close()  # released by close
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, path], stdout=subprocess.PIPE, text=True, cwd=ROOT,
+        env=cli_env(),
+    )  # fmt: skip
+    try:
+        assert process.stdout.readline() == "holding\n"
+        with pytest.raises(StoreError, match=f"^{path} is in use by another station process$"):
+            SqliteStore(path, exclusive=True)
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+        process.stdout.close()
+    SqliteStore(path, exclusive=True).close()  # the kernel dropped the killed holder's lock
+
+
+def _sqlite_file(path, *statements):
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    for statement in statements:
+        db.execute(statement)
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda p: open(p, "w").write("hello, not SQLite " * 100), "file is not a database"),
+        (os.mkdir, "is a directory"),
+        (lambda p: _sqlite_file(p, "CREATE TABLE queue (id INTEGER, body BLOB)"), "tables queue"),
+        (
+            lambda p: _sqlite_file(
+                p, "CREATE TABLE queue (id INTEGER, body BLOB)", "PRAGMA user_version=1"
+            ),
+            "table queue lacks failures, seq",
+        ),
+        (lambda p: _sqlite_file(p, "PRAGMA user_version=1"), "no table queue"),
+    ],
+)
+def test_a_file_that_is_not_an_offline_queue_is_refused_at_open(tmp_path, make, reason):
+    path = str(tmp_path / "s.sqlite3")
+    make(path)
+    with pytest.raises(StoreError, match=reason) as error:
+        SqliteStore(path, exclusive=True)
+    assert str(error.value).startswith(path + ": ")
+    # The lock was let go with the refused file: no descriptor leaks into a retry.
+    with pytest.raises(StoreError, match=reason):
+        SqliteStore(path, exclusive=True)

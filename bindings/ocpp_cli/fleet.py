@@ -17,7 +17,8 @@ async def run_fleet(
 ) -> "tuple[list[tuple[str, Optional[str]]], float]":
     """Start `make(name).run()` for every name, `rate` per second; wait for all.
 
-    Returns ((name, failure or None) in order, seconds elapsed).
+    Returns ((name, failure or None) in order, seconds elapsed). An exception a station
+    raised (a bug, not a failed check) is raised again once every station has ended.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -33,6 +34,7 @@ async def run_fleet(
         transient=False,
     )
     failures: dict[str, Optional[str]] = {}
+    bugs: list[Exception] = []
     started = time.perf_counter()
     with progress:
         task_id = progress.add_task("stations", total=len(names), failed=0)
@@ -41,9 +43,13 @@ async def run_fleet(
             station = make(name)
             try:
                 ok = await station.run()
+            except Exception as exc:
+                # A bug: the other stations run on (one station's bug must not cut their
+                # runs short), then it is raised, for main's exit 3 with the traceback.
+                bugs.append(exc)
+                failures[name] = "internal error"
+            else:
                 failures[name] = None if ok else (station.failure or "failed")
-            except Exception as exc:  # a bug must not take the other stations down
-                failures[name] = f"internal error: {exc!r}"
             bad = sum(1 for failure in failures.values() if failure is not None)
             progress.update(task_id, advance=1, failed=bad)
 
@@ -53,6 +59,8 @@ async def run_fleet(
                 await asyncio.sleep(1.0 / rate)
             tasks.append(asyncio.ensure_future(one(name)))
         await asyncio.gather(*tasks)
+    if bugs:
+        raise bugs[0]
     elapsed = time.perf_counter() - started
     return [(name, failures.get(name)) for name in names], elapsed
 

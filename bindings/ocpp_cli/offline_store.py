@@ -9,6 +9,7 @@ short and rare next to a network round trip, so they run inline.
 """
 
 import argparse
+import fcntl
 import os
 import re
 import sqlite3
@@ -81,9 +82,16 @@ def add_offline_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def check_offline_options(args: argparse.Namespace) -> None:
-    """Create `--state-dir` if need be; a directory that cannot be written is a usage
-    error. The retry knobs need --state-dir."""
+def check_offline_options(
+    args: argparse.Namespace, identities: "Optional[list[str]]" = None
+) -> None:
+    """Create `--state-dir` if need be. The retry knobs need --state-dir.
+
+    With `identities`, open (and lock) the store of each before anything connects, kept
+    in `args.offline_stores` for the stations to use: a file that is not an offline
+    queue, a directory that cannot be written or a store another station process holds
+    is a usage error naming the file. Opening is the check: running as root, os.access
+    says yes to directories no one can write to."""
     if args.state_dir is None:
         if args.message_attempts is not None or args.message_retry_interval is not None:
             raise UsageError("--message-attempts and --message-retry-interval need --state-dir")
@@ -92,8 +100,15 @@ def check_offline_options(args: argparse.Namespace) -> None:
         os.makedirs(args.state_dir, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--state-dir: cannot create {args.state_dir}: {exc.strerror}") from None
-    if not os.access(args.state_dir, os.W_OK | os.X_OK):
-        raise UsageError(f"--state-dir: cannot write {args.state_dir}: permission denied")
+    stores: dict[str, SqliteStore] = {}
+    try:
+        for identity in identities or ():
+            stores[identity] = SqliteStore(store_path(args.state_dir, identity), exclusive=True)
+    except StoreError as exc:
+        for store in stores.values():
+            store.close()
+        raise UsageError(f"--state-dir: {exc}") from None
+    args.offline_stores = stores
 
 
 def offline_options(args: argparse.Namespace) -> "dict[str, Any]":
@@ -111,6 +126,7 @@ def offline_options(args: argparse.Namespace) -> "dict[str, Any]":
         "max_reconnect_delay": args.max_reconnect_delay,
         "meter_values": args.meter_values,
         "meter_interval": args.meter_interval,
+        "stores": getattr(args, "offline_stores", None),
     }
 
 
@@ -123,30 +139,72 @@ def store_path(state_dir: str, identity: str) -> str:
     return os.path.join(state_dir, name + ".sqlite3")
 
 
-class SqliteStore:
-    """`OfflineStore` over one SQLite file (created if need be)."""
+class StoreError(ValueError):
+    """The file cannot be this station's offline queue; the message names it and why."""
 
-    def __init__(self, path: str) -> None:
+
+class SqliteStore:
+    """`OfflineStore` over one SQLite file (created if need be).
+
+    `exclusive`: the station's own store, locked for as long as it is open (flock on
+    `<file>.lock`): two processes delivering from one queue would send its messages
+    twice and remove each other's. The kernel drops the lock with the process, so a
+    station killed with -9 does not block its restart. Readers (tests, tools) open it
+    without the lock."""
+
+    def __init__(self, path: str, exclusive: bool = False) -> None:
         self.path = path
-        # isolation_level=None: no implicit transactions; each change opens its own.
-        self._db = sqlite3.connect(path, isolation_level=None, timeout=5.0)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, SCHEMA_VERSION):
-            self._db.close()
-            raise ValueError(f"{path}: offline queue schema {version}, expected {SCHEMA_VERSION}")
-        with self._transaction():
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    self._db.execute(statement)
-            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        self._lock: Optional[int] = None
+        if os.path.isdir(path):
+            raise StoreError(f"{path}: is a directory, not an offline queue file")
+        if exclusive:
+            self._lock = _lock_file(path)
+        try:
+            self._db = self._open(path)
+        except BaseException:
+            self._unlock()
+            raise
+
+    @staticmethod
+    def _open(path: str) -> sqlite3.Connection:
+        try:
+            # isolation_level=None: no implicit transactions; each change opens its own.
+            db = sqlite3.connect(path, isolation_level=None, timeout=5.0)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path}: cannot open: {exc}") from None
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, SCHEMA_VERSION):
+                raise StoreError(
+                    f"{path}: offline queue schema {version}, expected {SCHEMA_VERSION}"
+                )
+            _check_schema(db, path, version)
+            with _Transaction(db):
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.Error as exc:  # e.g. "file is not a database", "readonly database"
+            db.close()
+            raise StoreError(f"{path}: not a usable offline queue: {exc}") from None
+        except StoreError:
+            db.close()
+            raise
+        return db
 
     def _transaction(self) -> "_Transaction":
         return _Transaction(self._db)
 
     def close(self) -> None:
         self._db.close()
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor releases the flock
+            self._lock = None
 
     # -- OfflineStore ---------------------------------------------------------------------
     def append(self, body: bytes) -> int:
@@ -202,6 +260,45 @@ class SqliteStore:
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     (key, value),
                 )
+
+
+# The columns this code reads and writes, per table: a file that has these tables with
+# other columns was written by something else.
+_COLUMNS = {"queue": {"seq", "body", "failures"}, "state": {"key", "value"}}
+
+
+def _check_schema(db: sqlite3.Connection, path: str, version: int) -> None:
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if version == 0:
+        if tables:  # ours sets user_version in the transaction that creates the tables
+            names = ", ".join(sorted(tables))
+            raise StoreError(f"{path}: not an offline queue (a SQLite file with tables {names})")
+        return  # a new file
+    for table, needed in _COLUMNS.items():
+        if table not in tables:
+            raise StoreError(f"{path}: not an offline queue (no table {table})")
+        columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if not needed <= columns:
+            missing = ", ".join(sorted(needed - columns))
+            raise StoreError(f"{path}: not an offline queue (table {table} lacks {missing})")
+
+
+def _lock_file(path: str) -> int:
+    """Take the station's exclusive lock on `path` (a held-open `<path>.lock`)."""
+    lock_path = path + ".lock"
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create {lock_path}: {exc.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise StoreError(f"{path} is in use by another station process") from None
+    except OSError as exc:
+        os.close(fd)
+        raise StoreError(f"{path}: cannot lock {lock_path}: {exc.strerror}") from None
+    return fd
 
 
 class _Transaction:

@@ -173,7 +173,27 @@ def _parse_yaml(path: str, text: str) -> Any:
     # Payloads are wire JSON: a date-time stays the string written, so no timestamp
     # resolver (PyYAML would turn `2026-01-01T00:00:00Z` into a datetime).
     class Loader(yaml.SafeLoader):  # type: ignore[misc]
-        pass
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            # YAML keeps the last of a key written twice; `{type: Hard, type: Soft}`
+            # is a mistake to show, not to guess at. (Merge keys `<<` may repeat.)
+            seen: set[Any] = set()
+            for key_node, _value in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    duplicate = key in seen
+                    seen.add(key)
+                except TypeError:  # unhashable: the base constructor says so
+                    continue
+                if duplicate:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping",
+                        node.start_mark,
+                        f"duplicate key {key!r}",
+                        key_node.start_mark,
+                    )
+            return super().construct_mapping(node, deep=deep)
 
     Loader.yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -216,6 +236,10 @@ def _step(path: str, number: int, raw: Any) -> Step:
         )
     kind = kinds[0]
     model = _MODELS[kind]
+    for field, value in raw.items():
+        problem = _not_text(value, str(field))
+        if problem is not None:
+            raise ScenarioError(f"{where} ({kind}): field {problem}")
     try:
         step = model.model_validate(raw)
     except ValidationError as exc:
@@ -223,6 +247,37 @@ def _step(path: str, number: int, raw: Any) -> Step:
     if isinstance(step, RawStep) and step.no_answer and step.error is not None:
         raise ScenarioError(f"{where} (raw): field 'no_answer': cannot be true with 'error'")
     return step  # type: ignore[return-value]
+
+
+def _not_text(value: Any, path: str) -> Optional[str]:
+    """Where in `value` a string (or key) has a lone surrogate, and which: YAML's
+    "\\ud800" escape makes one, and it has no UTF-8, so no message can carry it. None
+    when all is text."""
+
+    def surrogate(text: str) -> Optional[str]:
+        for char in text:
+            if "\ud800" <= char <= "\udfff":
+                return f"a lone surrogate (\\u{ord(char):04x}) is not text"
+        return None
+
+    if isinstance(value, str):
+        problem = surrogate(value)
+        return None if problem is None else f"'{path}': {problem}"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str):
+                problem = surrogate(key)
+                if problem is not None:
+                    return f"'{path}' (a key): {problem}"
+            found = _not_text(item, f"{path}.{key}")
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _not_text(item, f"{path}.{index}")
+            if found is not None:
+                return found
+    return None
 
 
 def _describe(exc: ValidationError, model: "Optional[type[BaseModel]]" = None) -> str:

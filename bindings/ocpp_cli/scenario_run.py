@@ -56,18 +56,23 @@ class Recorder:
         self.incoming: list[str] = []
         self.changed = asyncio.Event()
         self.conn: Optional[ocpp_asyncio.Connection] = None
+        self._hook: Optional[Callable[[str, str], None]] = None  # the live on_frame hook
 
     def attach(self, conn: "ocpp_asyncio.Connection") -> None:
+        """Take `conn`: its CALLs go to the expect steps, its text messages to the raw
+        steps. Attach again after someone replaced `conn.core.on_frame` (watch_frames
+        does): the newest hook records, the older ones only pass frames on."""
         self.conn = conn
         previous = conn.core.on_frame
 
         def on_frame(direction: str, text: str) -> None:
             if previous is not None:
                 previous(direction, text)
-            if direction == "in":
+            if direction == "in" and self._hook is on_frame:
                 self.incoming.append(text)
                 self.changed.set()
 
+        self._hook = on_frame
         conn.core.on_frame = on_frame
 
     def claim(self, action: str, payload: Any) -> Optional[ExpectStep]:
@@ -460,10 +465,16 @@ async def serve_scenario(
     recorder = Recorder(scenario.steps)
     chosen: asyncio.Future[ocpp_asyncio.Connection] = asyncio.get_running_loop().create_future()
 
-    def choose(conn: "ocpp_asyncio.Connection") -> None:
+    def claim(conn: "ocpp_asyncio.Connection") -> Any:
+        # on_connect runs before the server accepts: a CALL the station sent in the same
+        # TCP write as its upgrade request is handled right after the accept, before
+        # on_connected, and must already find the scenario's connection (a claimed
+        # connection that was refused, now closed, leaves the place to the next one).
+        current = recorder.conn
         if not chosen.done() and args.identity in (None, conn.identity):
-            recorder.attach(conn)
-            chosen.set_result(conn)
+            if current is None or current.closed:
+                recorder.attach(conn)
+        return ocpp_asyncio.Accept()
 
     def fallback(conn: Any, action: str, native: Any) -> Any:
         # The simulator's own answer; its accepting default should it have none.
@@ -477,14 +488,17 @@ async def serve_scenario(
         scenario_router(version, "station", recorder, fallback, router)
 
     def on_connected(conn: "ocpp_asyncio.Connection") -> None:
-        csms.on_connected(conn)
-        choose(conn)
+        csms.on_connected(conn)  # replaces conn.core.on_frame (the frame log)
+        if conn is recorder.conn and not chosen.done():
+            recorder.attach(conn)  # hook in again, behind the frame log
+            chosen.set_result(conn)
 
     server, stop, where = await listen(
         args,
         replace(config, rpc_config=RpcConfig(allow_send_raw=True)),
         ssl,
         router=router,
+        on_connect=claim,
         on_connected=on_connected,
     )
     loop = asyncio.get_running_loop()

@@ -85,14 +85,23 @@ class LoadStats:
         self.started = 0.0  # perf_counter when the window opened
         self.ended = 0.0  # ... and when it closed
         self.window: Optional[tuple[int, list[float]]] = None  # (calls, latencies)
+        self.last_answer = 0.0  # perf_counter of the newest valid answer
+        self.duration = 0.0  # the window asked for (--duration)
+        self.ended_early = False  # every station stopped before the window's end
 
     def open_window(self) -> None:
         self.calls = 0
         self.latencies = []
         self.started = time.perf_counter()
 
-    def close_window(self) -> None:
+    def close_window(self, early: bool = False) -> None:
+        """`early`: the stations all stopped (the CSMS went away) before `duration`:
+        the window ends at the last answer, so the rate is over the time there was
+        load, not over seconds with nobody calling."""
+        self.ended_early = early
         self.ended = time.perf_counter()
+        if early and self.last_answer > self.started:  # (bench/e2e_load.py does not set it)
+            self.ended = self.last_answer
         self.window = (self.calls, self.latencies)
         self.latencies = []  # the drain counts on, apart
 
@@ -115,6 +124,8 @@ class LoadStats:
             "p50_ms": None if p50 is None else round(p50 * 1000, 3),
             "p99_ms": None if p99 is None else round(p99 * 1000, 3),
             "errors": dict(sorted(self.errors.items())),
+            "duration": self.duration,
+            "ended_early": self.ended_early,
         }
 
 
@@ -144,11 +155,15 @@ async def measure_window(
         if all(loop.done() for loop in loops):
             break
         await asyncio.sleep(0.005)
+    stats.duration = duration
     stats.open_window()
     if on_open is not None:
         on_open()
-    await asyncio.sleep(duration)
-    stats.close_window()
+    early = False
+    if loops:  # ends sooner when every station stopped (its connection lost)
+        _done, running = await asyncio.wait(loops, timeout=duration)
+        early = not running
+    stats.close_window(early)
     if on_close is not None:
         on_close()
     stop()
@@ -253,6 +268,7 @@ class LoadRun:
                     return
             else:
                 ended = clock()
+                stats.last_answer = ended
                 stats.calls += 1
                 stats.latencies.append(ended - started)
             if not warm:  # its first answer, whatever it was: its ramp is over
@@ -292,6 +308,11 @@ def summary_lines(summary: "dict[str, Any]") -> "list[str]":
     lines.append(
         "errors: " + (", ".join(f"{code} {count}" for code, count in errors.items()) or "none")
     )
+    if summary.get("ended_early"):
+        lines.append(
+            f"ended early: no station was loading after {summary['seconds']:.2f} s "
+            f"of --duration {summary['duration']:g}"
+        )
     return lines
 
 

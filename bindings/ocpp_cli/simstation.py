@@ -19,7 +19,6 @@ the BootNotification, before the scenario goes on.
 
 import asyncio
 import os
-import sqlite3
 import ssl as ssl_module
 import time
 import uuid
@@ -32,6 +31,7 @@ from ocpp_cli.sim import (
     CLOSED,
     CONNECT_FAILED,
     INVALID,
+    NOT_ACCEPTED,
     TIMEOUT,
     CheckFailed,
     FrameLog,
@@ -60,7 +60,8 @@ class StationRun:
 
     `meter_values` Updated events, `meter_interval` seconds apart, make up the
     transaction. With `state_dir` the run is the offline-safe one (module docstring);
-    `policy` is the retry policy of its queue, `max_reconnect_delay` caps the back-off.
+    `policy` is the retry policy of its queue, `max_reconnect_delay` caps the back-off;
+    `stores` may hold this station's store, already open (`check_offline_options`).
     """
 
     def __init__(
@@ -79,6 +80,7 @@ class StationRun:
         state_dir: Optional[str] = None,
         policy: Optional[RetryPolicy] = None,
         max_reconnect_delay: float = 60.0,
+        stores: "Optional[dict[str, Any]]" = None,
     ) -> None:
         self.config = StationConfig(
             url=url, identity=identity, versions=(version,), password=password
@@ -95,6 +97,8 @@ class StationRun:
         self.state_dir = state_dir
         self.policy = policy
         self.max_reconnect_delay = max_reconnect_delay
+        # Stores the command line opened (and locked) before connecting, by identity.
+        self.stores = stores if stores is not None else {}
         self.failure: Optional[str] = None
         self.mapper = G.mapper_for(version)
         self.remote: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -138,15 +142,17 @@ class StationRun:
         return self.failure is None
 
     async def _run_offline_safe(self, state_dir: str) -> bool:
-        from ocpp_cli.offline_store import SqliteStore, store_path
+        from ocpp_cli.offline_store import SqliteStore, StoreError, store_path
 
         path = store_path(state_dir, self.identity)
-        try:
-            os.makedirs(state_dir, exist_ok=True)
-            store = SqliteStore(path)
-        except (OSError, sqlite3.Error, ValueError) as exc:
-            self.failure = f"cannot open the offline queue {path}: {exc}"
-            return False
+        store = self.stores.pop(self.identity, None)
+        if store is None:
+            try:
+                os.makedirs(state_dir, exist_ok=True)
+                store = SqliteStore(path, exclusive=True)
+            except (OSError, StoreError) as exc:
+                self.failure = f"cannot open the offline queue: {exc}"
+                return False
         try:
             queue = OfflineQueue(self.version, store, self.policy)
         except LocalProtocolError as exc:
@@ -185,14 +191,29 @@ class StationRun:
             require(self.stats, status == "Accepted", f"Authorize: {status}")
             await self._transaction(link, token, "Authorized", None)
         elif self.scenario == "remote":
-            try:
-                request = await asyncio.wait_for(asyncio.shield(self.remote), self.timeout)
-            except asyncio.TimeoutError:
-                require(self.stats, False, f"no remote start within {self.timeout:g} s")
+            request = await self._remote_start(link)
             token = request.id_token
             if token.type is None:  # from 1.6: an idTag carries no type
                 token = G.IdToken(id_token=token.id_token, type="Central")
             await self._transaction(link, token, "RemoteStart", request.remote_start_id)
+
+    async def _remote_start(self, link: "Any") -> Any:
+        """The remote start request, or fail: no remote start within the timeout, or the
+        connection closed first (no point waiting the timeout out for it then)."""
+        lost = asyncio.ensure_future(link.connection_lost())
+        try:
+            await asyncio.wait(
+                {self.remote, lost}, timeout=self.timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            lost.cancel()
+        if self.remote.done():
+            return self.remote.result()
+        if lost.done() and not lost.cancelled():
+            self.stats.errors[CLOSED] += 1
+            raise CheckFailed("connection closed while waiting for the remote start")
+        self.stats.errors[NOT_ACCEPTED] += 1
+        raise CheckFailed(f"no remote start within {self.timeout:g} s")
 
     async def _boot(self, link: "Any") -> None:
         station = G.ChargingStation(vendor_name="ocpp-toolkit", model="Simulator")
@@ -306,6 +327,10 @@ class DirectLink:
     async def booted(self) -> None:
         pass
 
+    async def connection_lost(self) -> None:
+        """Returns when the one connection has closed."""
+        await self.peer.conn.wait_closed()
+
     def offline_flag(self) -> Optional[bool]:
         return None
 
@@ -379,6 +404,11 @@ class QueuedLink:
         self._task = asyncio.ensure_future(self._deliver())
         if len(self.queue):
             await self.drained()
+
+    async def connection_lost(self) -> None:
+        """Never returns: this station reconnects, and the remote start may come on the
+        next connection."""
+        await asyncio.Event().wait()
 
     def offline_flag(self) -> Optional[bool]:
         # 2.x `offline`: the event happened while the station had no connection.

@@ -100,7 +100,7 @@ def add_parser(subparsers: "Any", parents: "list[argparse.ArgumentParser]") -> N
     load.add_argument(
         "--duration",
         type=positive_float,
-        default=10.0,
+        default=None,  # None: not given (10 s); given without load is a usage error
         metavar="SECONDS",
         help="load: boot once, then Heartbeat and MeterValues in a loop, one call in flight "
         "per station, for this long (default 10)",
@@ -109,7 +109,81 @@ def add_parser(subparsers: "Any", parents: "list[argparse.ArgumentParser]") -> N
     parser.add_argument(
         "--log", metavar="FILE", help="write every frame in and out as JSON lines to FILE"
     )
-    parser.set_defaults(run=run)
+    # None tells "not given" from "given": check_combinations refuses the options a
+    # scenario would ignore; fill_defaults then puts the documented defaults in.
+    for name in OFFLINE_DEFAULTS:
+        OFFLINE_DEFAULTS[name] = parser.get_default(name)
+    parser.set_defaults(run=run, **dict.fromkeys(OFFLINE_DEFAULTS))
+
+
+# The options of add_offline_options whose default hides whether the user gave them:
+# name -> the default (read from the parser, so offline_store stays the one source).
+OFFLINE_DEFAULTS: "dict[str, Any]" = {
+    "max_reconnect_delay": None,
+    "meter_values": None,
+    "meter_interval": None,
+}
+DEFAULT_DURATION = 10.0
+_TRANSACTION_OPTIONS = ("--meter-values", "--meter-interval")
+_RETRY_OPTIONS = ("--max-reconnect-delay", "--message-attempts", "--message-retry-interval")
+
+
+def _given(args: argparse.Namespace, *options: str) -> "list[str]":
+    """Those of `options` (as typed: --meter-values) the user gave."""
+    given = []
+    for option in options:
+        value = getattr(args, option[2:].replace("-", "_"))
+        if value is not None and value is not False:
+            given.append(option)
+    return given
+
+
+def check_combinations(args: argparse.Namespace) -> None:
+    """Refuse (UsageError, exit 2) the options the chosen scenario would silently ignore,
+    before anything is opened or created: a refused run leaves --log and --state-dir as
+    they were."""
+    scenario = args.scenario
+    is_file = scenario.lower().endswith((".yaml", ".yml", ".toml"))
+    if scenario not in SCENARIOS and scenario not in ("load", "bad") and not is_file:
+        raise UsageError(
+            f"--scenario: unknown scenario {scenario!r} (choose from {', '.join(SCENARIOS)}, "
+            "load, bad, or a .yaml / .toml scenario file)"
+        )
+    ignored: list[str] = []
+    if scenario == "load":
+        if args.log is not None:
+            raise UsageError(
+                "--log is not available with --scenario load (it would measure the log)"
+            )
+        ignored = _given(args, "--state-dir", *_TRANSACTION_OPTIONS, *_RETRY_OPTIONS)
+    else:
+        ignored = _given(args, "--json", "--duration")
+        if ignored:
+            raise UsageError(f"{' and '.join(ignored)}: only with --scenario load")
+        if scenario not in SCENARIOS:  # bad, or a scenario file: one station
+            if args.count != 1:
+                raise UsageError(
+                    f"--scenario {scenario}: runs one station; --count is for "
+                    f"{', '.join(SCENARIOS)}, load"
+                )
+            ignored = _given(args, "--state-dir", *_TRANSACTION_OPTIONS, *_RETRY_OPTIONS)
+        elif scenario == "boot":  # no transaction
+            ignored = _given(args, *_TRANSACTION_OPTIONS)
+    if ignored:
+        raise UsageError(f"--scenario {scenario} does not use {', '.join(ignored)}")
+    if args.state_dir is None:
+        without = _given(args, *_RETRY_OPTIONS)
+        if without:
+            raise UsageError(f"{', '.join(without)}: need --state-dir")
+
+
+def fill_defaults(args: argparse.Namespace) -> None:
+    """After check_combinations: the documented defaults of the options not given."""
+    for name, default in OFFLINE_DEFAULTS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
+    if args.duration is None:
+        args.duration = DEFAULT_DURATION
 
 
 def identities(first: str, count: int) -> "list[str]":
@@ -130,6 +204,8 @@ def run(args: argparse.Namespace) -> int:
 
     from ocpp_core.ws import StationConfig
 
+    check_combinations(args)
+    fill_defaults(args)
     names = identities(args.id, args.count)
     try:
         for name in (names[0], names[-1]):
@@ -139,7 +215,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     ssl = client_ssl(args, config.secure)
-    check_offline_options(args)
+    check_offline_options(args, names)
     stream = open_log(args.log)
     try:
         if args.scenario == "load":
