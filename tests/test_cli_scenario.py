@@ -233,7 +233,8 @@ def test_csms_scenario_sees_a_call_sent_in_the_same_write_as_the_upgrade(tmp_pat
     # TCP write: the server handles that CALL as soon as it accepts, before on_connected.
     path = tmp_path / "pipelined.yaml"
     path.write_text(PIPELINED_SCENARIO, encoding="utf-8")
-    csms = ScenarioCsms("--scenario", str(path))
+    log = tmp_path / "csms.jsonl"
+    csms = ScenarioCsms("--scenario", str(path), "--log", str(log))
     host, port = csms.url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
     upgrade = (
         f"GET /ocpp/PIPE1 HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
@@ -267,3 +268,9 @@ def test_csms_scenario_sees_a_call_sent_in_the_same_write_as_the_upgrade(tmp_pat
     assert "PIPE1 (OCPP 2.0.1)" in output
     assert [verdict for _, verdict, _ in step_lines(output)] == ["PASS"]
     assert "1/1 steps passed" in output
+    # ... and the frame log has it, with the version chosen at the accept.
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [(r["direction"], r["ocpp"], json.loads(r["frame"])[:2]) for r in records[:2]] == [
+        ("cs->csms", "2.0.1", [2, "b1"]),
+        ("csms->cs", "2.0.1", [3, "b1"]),
+    ]

@@ -190,7 +190,12 @@ async def _serve(args: argparse.Namespace, config: Any, ssl: Any, stream: Any) -
         report=report,
     )
     server, stop, where = await listen(
-        args, config, ssl, router=csms.router, on_connected=csms.on_connected
+        args,
+        config,
+        ssl,
+        router=csms.router,
+        on_connect=csms.on_connect,
+        on_connected=csms.on_connected,
     )
     report(f"listening on {where}")
     loop = asyncio.get_running_loop()

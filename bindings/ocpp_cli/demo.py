@@ -67,7 +67,12 @@ async def _demo(timeout: float) -> "list[dict[str, Any]]":
     config = CsmsConfig(path_prefix="/ocpp/", versions=VERSIONS)
     try:
         server = await ocpp_asyncio.serve(
-            config, host="127.0.0.1", port=0, router=csms.router, on_connected=csms.on_connected
+            config,
+            host="127.0.0.1",
+            port=0,
+            router=csms.router,
+            on_connect=csms.on_connect,
+            on_connected=csms.on_connected,
         )
     except OSError as exc:  # no loopback here: nothing the demo can do
         raise UsageError(f"cannot listen on 127.0.0.1: {exc.strerror or exc}") from None

@@ -470,6 +470,7 @@ async def serve_scenario(
         # TCP write as its upgrade request is handled right after the accept, before
         # on_connected, and must already find the scenario's connection (a claimed
         # connection that was refused, now closed, leaves the place to the next one).
+        csms.on_connect(conn)  # the frame log first; the recorder hooks in behind it
         current = recorder.conn
         if not chosen.done() and args.identity in (None, conn.identity):
             if current is None or current.closed:
@@ -488,9 +489,8 @@ async def serve_scenario(
         scenario_router(version, "station", recorder, fallback, router)
 
     def on_connected(conn: "ocpp_asyncio.Connection") -> None:
-        csms.on_connected(conn)  # replaces conn.core.on_frame (the frame log)
+        csms.on_connected(conn)
         if conn is recorder.conn and not chosen.done():
-            recorder.attach(conn)  # hook in again, behind the frame log
             chosen.set_result(conn)
 
     server, stop, where = await listen(

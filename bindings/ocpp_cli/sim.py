@@ -62,8 +62,16 @@ class FrameLog:
         self.stream = stream
 
     def observer(
-        self, identity: str, version: str, role: str, stats: Optional[Stats] = None
+        self,
+        identity: str,
+        version: "str | Callable[[], str]",
+        role: str,
+        stats: Optional[Stats] = None,
     ) -> "Callable[[str, str], None]":
+        """`version` may be a callable, read at each frame: a CSMS attaches the log in
+        on_connect, before the version is chosen, so that a CALL sent in the same TCP
+        write as the upgrade request is logged too."""
+        version_of = version if callable(version) else (lambda: version)
         incoming = CSMS_TO_STATION if role == "station" else STATION_TO_CSMS
         outgoing = STATION_TO_CSMS if role == "station" else CSMS_TO_STATION
 
@@ -71,7 +79,7 @@ class FrameLog:
             record = {
                 "time": utcnow().isoformat().replace("+00:00", "Z"),
                 "identity": identity,
-                "ocpp": version,
+                "ocpp": version_of(),
                 "direction": outgoing if direction == "out" else incoming,
                 "frame": text,
             }
@@ -101,10 +109,10 @@ def watch_frames(
     stats: Stats,
     log: Optional[FrameLog],
 ) -> None:
-    """Count (and log) every frame of `conn` from now on."""
-    version = conn.version or "?"
+    """Count (and log) every frame of `conn` from now on (from on_connect on, the
+    version is read when each frame passes: it is chosen at the accept)."""
     if log is not None:
-        conn.core.on_frame = log.observer(identity, version, role, stats)
+        conn.core.on_frame = log.observer(identity, lambda: conn.version or "?", role, stats)
     else:
         conn.core.on_frame = lambda direction, text: count_frame(stats, direction, text)
 

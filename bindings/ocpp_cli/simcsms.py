@@ -14,6 +14,7 @@ import asyncio
 import importlib
 import itertools
 import logging
+import weakref
 from collections.abc import Callable
 from typing import Any, Optional
 
@@ -53,6 +54,8 @@ class CsmsSimulator:
         self._remote_start_ids = itertools.count(1)
         self._tasks: set[asyncio.Task[Any]] = set()
         self.router = self._build_router()
+        # Connections whose frames are counted / logged (on_connect or on_connected).
+        self._watched: weakref.WeakSet[ocpp_asyncio.Connection] = weakref.WeakSet()
 
     # -- wiring ----------------------------------------------------------------------
     def _build_router(self) -> "ocpp_asyncio.Router":
@@ -68,11 +71,19 @@ class CsmsSimulator:
         return router
 
     def on_connect(self, conn: "ocpp_asyncio.Connection") -> "ocpp_asyncio.Accept":
+        # Frames are counted and logged from here, before the accept: a CALL sent in
+        # the same TCP write as the upgrade request is handled before on_connected.
+        self._watch(conn)
         return ocpp_asyncio.Accept()
+
+    def _watch(self, conn: "ocpp_asyncio.Connection") -> None:
+        if conn not in self._watched:
+            self._watched.add(conn)
+            watch_frames(conn, conn.identity or "?", "csms", self.stats, self.frame_log)
 
     def on_connected(self, conn: "ocpp_asyncio.Connection") -> None:
         identity = conn.identity or "?"
-        watch_frames(conn, identity, "csms", self.stats, self.frame_log)
+        self._watch(conn)  # a server given on_connected alone logs from here on
         self.report(f"{identity}: connected (OCPP {conn.version})")
         self._spawn(self._goodbye(conn))
 
