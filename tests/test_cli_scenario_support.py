@@ -4,17 +4,14 @@ loopback (a CSMS in a thread, a charging station in the test's event loop)."""
 
 import asyncio
 import datetime
-import subprocess
-import sys
-import tempfile
 import threading
-import time
 from typing import Any
 
 import websockets
 from ocpp.charge_point import camel_to_snake_case
 from ocpp.routing import after, on
-from test_cli_support import ROOT, cli_env
+from test_cli_sim_support import BackgroundCsms
+from test_cli_support import ROOT
 from websockets.asyncio.client import connect as ws_connect
 from websockets.asyncio.server import serve as ws_serve
 
@@ -36,31 +33,9 @@ def their_modules(version: str) -> Any:
     return ChargePoint, call, call_result
 
 
-class ScenarioCsms:
+class ScenarioCsms(BackgroundCsms):
     """`ocpp-toolkit csms --port 0 --scenario FILE ...` in the background; it exits by
-    itself once the scenario ran. Output to a file, so a full pipe never blocks it."""
-
-    def __init__(self, *args: str) -> None:
-        self.output = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "ocpp_cli", "csms", "--port", "0", *args],
-            stdout=self.output,
-            stderr=subprocess.STDOUT,
-            text=True,
-            cwd=ROOT,
-            env=cli_env(),
-        )
-        deadline = time.monotonic() + 30
-        first = ""
-        while time.monotonic() < deadline:
-            self.output.seek(0)
-            text = self.output.read()
-            if "\n" in text or self.process.poll() is not None:
-                first = text.split("\n", 1)[0]
-                break
-            time.sleep(0.02)
-        assert first.startswith("listening on "), first
-        self.url = first.split()[2].replace("<identity>", "").rstrip("/")
+    itself once the scenario ran (`finish`)."""
 
     def finish(self, timeout: float = 30) -> "tuple[int, str]":
         """Wait for it to exit: (exit status, everything it printed)."""
