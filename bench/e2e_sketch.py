@@ -103,6 +103,11 @@ class ProtocolConnection(asyncio.Protocol):
 
 
 async def serve_proto(version: str) -> Any:
+    return await _serve(ProtocolConnection, version)
+
+
+async def _serve(connection_class: Any, version: str) -> Any:
+    """A server of `connection_class` on a free loopback port: (server, port)."""
     from e2e_servers import ours_router
 
     from ocpp_core.ws import CsmsConfig
@@ -112,7 +117,7 @@ async def serve_proto(version: str) -> Any:
     codec_factory, id_factory = shared_factories()
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: ProtocolConnection(config, router, codec_factory, id_factory), "127.0.0.1", 0
+        lambda: connection_class(config, router, codec_factory, id_factory), "127.0.0.1", 0
     )
     return server, server.sockets[0].getsockname()[1]
 
@@ -182,15 +187,4 @@ class LeanConnection(ProtocolConnection):
 
 
 async def serve_lean(version: str) -> Any:
-    from e2e_servers import ours_router
-
-    from ocpp_core.ws import CsmsConfig
-
-    config = CsmsConfig(path_prefix="/ocpp/", versions=(version,))
-    router = ours_router(version)
-    codec_factory, id_factory = shared_factories()
-    loop = asyncio.get_running_loop()
-    server = await loop.create_server(
-        lambda: LeanConnection(config, router, codec_factory, id_factory), "127.0.0.1", 0
-    )
-    return server, server.sockets[0].getsockname()[1]
+    return await _serve(LeanConnection, version)

@@ -67,7 +67,7 @@ def _default_ids() -> "Callable[[], str]":
 def _is_generic(message: Any) -> bool:
     # A generic message cannot exist before its module is imported: typed-only
     # applications pay one dict lookup here and never import the generic model.
-    model = sys.modules.get("ocpp_core.generic.model")
+    model = sys.modules.get("ocpp_core.generic.base")  # where GenericStruct is defined
     return model is not None and isinstance(message, model.GenericStruct)
 
 

@@ -272,6 +272,17 @@ def answer_call(
     return problem
 
 
+def answer_handled(
+    core: Any, event: Any, response: Any = None, error: Optional[BaseException] = None
+) -> Optional[str]:
+    """Answer the peer's CallReceived / SendReceived `event` with its handler's outcome:
+    a CALL through `answer_call`; a 2.1 SEND never (P4.21 §4.2.4), its handler's
+    failure only reported. Returns what the binding should log as an error."""
+    if isinstance(event, ev.SendReceived):
+        return None if error is None else "SEND handler failed"
+    return answer_call(core, event.message_id, response, error)
+
+
 def answer_unhandled(core: Any, router: "Router", event: Any) -> Optional["Handler"]:
     """The handler of a CallReceived / SendReceived, or None once the core has answered
     the CALL for want of one (NotSupported / NotImplemented; a SEND is never answered).
@@ -459,6 +470,7 @@ __all__ = [
     "Reject",
     "Router",
     "answer_call",
+    "answer_handled",
     "answer_unhandled",
     "call_outcome",
     "decide",

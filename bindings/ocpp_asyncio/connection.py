@@ -26,7 +26,7 @@ from ocpp_core.handlers import (
     ConnectionClosedError,
     HandshakeError,
     Router,
-    answer_call,
+    answer_handled,
     answer_unhandled,
     call_outcome,
     heartbeat_interval,
@@ -359,13 +359,7 @@ class Connection(asyncio.Protocol):
             self._answer(event, response, None)
 
     def _answer(self, event: Any, response: Any, error: Optional[Exception]) -> None:
-        if isinstance(event, ev.SendReceived):  # a SEND is never answered
-            if error is not None:
-                log.error(
-                    "%s: SEND handler for %s failed", self.identity, event.action, exc_info=error
-                )
-            return
-        problem = answer_call(self.core, event.message_id, response, error)
+        problem = answer_handled(self.core, event, response, error)
         if problem is not None:
             log.error("%s: %s: %s", self.identity, event.action, problem, exc_info=error)
         self._settle()  # inline: returns at once, the dispatching _settle writes it

@@ -27,7 +27,7 @@ from ocpp_core.handlers import (
     ConnectionClosedError,
     HandshakeError,
     Router,
-    answer_call,
+    answer_handled,
     answer_unhandled,
     call_outcome,
     heartbeat_interval,
@@ -401,12 +401,8 @@ class Connection:
             response = handler(self, event.message)
         except Exception as exc:
             error = exc
-        if isinstance(event, ev.SendReceived):  # never answered
-            if error is not None:
-                log.error("%s: SEND handler for %s failed", self.identity, event.action)
-            return
         with self._lock:
-            problem = answer_call(self.core, event.message_id, response, error)
+            problem = answer_handled(self.core, event, response, error)
         if problem is not None:
             log.error("%s: %s: %s", self.identity, event.action, problem, exc_info=error)
         self._kick()
